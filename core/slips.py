@@ -85,3 +85,24 @@ def build_receipt(
         qr_caption="Quét mã để tra cứu hồ sơ",
         footer=("Vui lòng mang theo giấy này khi nhận kết quả.",),
     )
+
+
+def slip_to_dict(slip: Slip) -> dict:
+    """JSON-ready form, so a queued print job can be printed again later exactly as it was."""
+    return {
+        "kind": slip.kind, "header": list(slip.header), "title": slip.title,
+        "fields": [list(f) for f in slip.fields],
+        "sections": [[h, list(lines)] for h, lines in slip.sections],
+        "signatures": list(slip.signatures), "qr_payload": slip.qr_payload,
+        "qr_caption": slip.qr_caption, "footer": list(slip.footer),
+    }
+
+
+def slip_from_dict(d: dict) -> Slip:
+    return Slip(
+        kind=d["kind"], header=tuple(d["header"]), title=d["title"],
+        fields=tuple((a, b) for a, b in d["fields"]),
+        sections=tuple((h, tuple(lines)) for h, lines in d["sections"]),
+        signatures=tuple(d["signatures"]), qr_payload=d.get("qr_payload"),
+        qr_caption=d.get("qr_caption", ""), footer=tuple(d.get("footer", ())),
+    )
