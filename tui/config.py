@@ -1,0 +1,158 @@
+"""Settings: one TOML file, every value overridable by `MOTCUA_*` variables and flags.
+
+Precedence, lowest first: built-in defaults, the TOML file, environment, command line.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "motcua"
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str = ""                 # empty: the default file in the data directory
+    printer_uri: str = ""            # empty: preview:// in demo, dummy: otherwise until set
+    paper_mm: int = 80
+    print_mode: str = "raster"       # raster | text
+    codepage: str = ""               # for text mode, e.g. CP1258
+    native_qr: bool = True
+    copies: int = 2                  # one for the citizen, one for the file
+    print_timeout: float = 5.0
+    qr_template: str = ""            # e.g. https://dichvucong.example.vn/tra-cuu?ma={code}
+    central_url: str = ""
+    sync_interval: int = 60          # seconds
+    office_sessions: str = "07:00-11:30,13:30-17:00"
+    cutoff: str = "15:00"
+    closing: str = "17:00"
+    demo: bool = False
+    keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
+
+    def resolved_db_url(self) -> str:
+        if self.db_url:
+            return _to_url(self.db_url)
+        name = "demo.sqlite" if self.demo else "motcua.sqlite"
+        return _sqlite_url(data_dir() / name)
+
+    def resolved_printer_uri(self) -> str:
+        if self.printer_uri:
+            return self.printer_uri
+        return f"preview://{data_dir() / 'preview'}" if self.demo else "dummy:"
+
+    def office_hours(self):
+        from core.calendar import OfficeHours
+        sessions = []
+        for part in self.office_sessions.split(","):
+            start, end = part.strip().split("-")
+            sessions.append((_hm(start), _hm(end)))
+        return OfficeHours(sessions=tuple(sessions), cutoff=_hm(self.cutoff), closing=_hm(self.closing))
+
+
+def _hm(text: str) -> time:
+    h, m = text.strip().split(":")
+    return time(int(h), int(m))
+
+
+def _to_url(value: str) -> str:
+    """Accept a plain file path as well as an SQLAlchemy URL."""
+    if "://" in value:
+        return value
+    return _sqlite_url(Path(value).expanduser().resolve())
+
+
+_ENV = {
+    "db_url": "MOTCUA_DB", "printer_uri": "MOTCUA_PRINTER", "paper_mm": "MOTCUA_PAPER_MM",
+    "print_mode": "MOTCUA_PRINT_MODE", "codepage": "MOTCUA_CODEPAGE",
+    "native_qr": "MOTCUA_NATIVE_QR", "copies": "MOTCUA_COPIES",
+    "print_timeout": "MOTCUA_PRINT_TIMEOUT", "qr_template": "MOTCUA_QR_TEMPLATE",
+    "central_url": "MOTCUA_CENTRAL", "sync_interval": "MOTCUA_SYNC_INTERVAL",
+    "office_sessions": "MOTCUA_OFFICE_HOURS", "cutoff": "MOTCUA_CUTOFF", "closing": "MOTCUA_CLOSING",
+}
+
+# TOML layout: [database] url, [printer] uri/paper_mm/mode/codepage/native_qr/copies/timeout/
+# qr_template, [central] url/sync_interval, [calendar] office_hours/cutoff/closing, [keys].
+_TOML = {
+    ("database", "url"): "db_url", ("printer", "uri"): "printer_uri",
+    ("printer", "paper_mm"): "paper_mm", ("printer", "mode"): "print_mode",
+    ("printer", "codepage"): "codepage", ("printer", "native_qr"): "native_qr",
+    ("printer", "copies"): "copies", ("printer", "timeout"): "print_timeout",
+    ("printer", "qr_template"): "qr_template", ("central", "url"): "central_url",
+    ("central", "sync_interval"): "sync_interval", ("calendar", "office_hours"): "office_sessions",
+    ("calendar", "cutoff"): "cutoff", ("calendar", "closing"): "closing",
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _coerce(name: str, value):
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            return str(value).strip().lower() in ("1", "true", "yes", "có", "co", "on")
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Giá trị cấu hình «{name}» không hợp lệ: {value!r}.") from exc
+
+
+def load_settings(
+    config_path: Path | None = None, env: dict[str, str] | None = None, **overrides
+) -> Settings:
+    env = os.environ if env is None else env
+    values: dict = {}
+    path = config_path or Path(env.get("MOTCUA_CONFIG", "") or default_config_path())
+    if path.exists():
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Tệp cấu hình {path} bị lỗi cú pháp: {exc}. Sửa tệp rồi chạy lại.") from exc
+        for (section, key), name in _TOML.items():
+            if key in doc.get(section, {}):
+                values[name] = _coerce(name, doc[section][key])
+        if isinstance(doc.get("keys"), dict):
+            values["keys"] = {str(k): str(v) for k, v in doc["keys"].items()}
+    for name, var in _ENV.items():
+        if env.get(var):
+            values[name] = _coerce(name, env[var])
+    for name, value in overrides.items():
+        if value is not None:
+            values[name] = value
+    settings = replace(Settings(), **values)
+    if settings.copies not in (1, 2):
+        raise ConfigError("Số liên in phải là 1 hoặc 2.")
+    if settings.paper_mm not in (58, 80):
+        raise ConfigError("Khổ giấy phải là 58 hoặc 80 (mm).")
+    try:
+        settings.office_hours()
+    except (ValueError, IndexError) as exc:
+        raise ConfigError("Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00; giờ chốt dạng 15:00.") from exc
+    return settings

@@ -1,0 +1,34 @@
+"""Messages the app posts: past-tense facts, sent from thread workers to the UI."""
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class DossierSaved(Message):
+    def __init__(self, result) -> None:
+        super().__init__()
+        self.result = result          # db.dossiers.ReceiveResult
+
+
+class SaveFailed(Message):
+    def __init__(self, message_vi: str) -> None:
+        super().__init__()
+        self.message_vi = message_vi
+
+
+class PrintFinished(Message):
+    def __init__(self, job_id: str, dossier_id: str) -> None:
+        super().__init__()
+        self.job_id, self.dossier_id = job_id, dossier_id
+
+
+class PrintFailed(Message):
+    def __init__(self, job_id: str, dossier_id: str, message_vi: str) -> None:
+        super().__init__()
+        self.job_id, self.dossier_id, self.message_vi = job_id, dossier_id, message_vi
+
+
+class SearchFinished(Message):
+    def __init__(self, query: str, rows: list) -> None:
+        super().__init__()
+        self.query, self.rows = query, rows

@@ -1,0 +1,65 @@
+"""Login: username and password; in demo mode the demo accounts are shown on screen."""
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from core.people import ROLE_VI
+
+
+class LoginScreen(Screen):
+    CSS_PATH = "login.tcss"
+    AUTO_FOCUS = "#username"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="login-box"):
+            agency = self.app.services.agency
+            yield Static("ĐĂNG NHẬP", classes="title")
+            if agency:
+                yield Static(agency.name, classes="hint")
+            yield Input(placeholder="Tên đăng nhập", id="username")
+            yield Input(placeholder="Mật khẩu", password=True, id="password")
+            yield Static("", id="login-error", classes="error")
+            demo = self.app.services.demo_accounts
+            if demo:
+                lines = ["Tài khoản dùng thử (dữ liệu mẫu):"]
+                lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
+                yield Static("\n".join(lines), id="demo-accounts", classes="hint")
+        yield Footer()
+
+    @on(Input.Submitted, "#username")
+    def _next(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        if not username or not password:
+            self.query_one("#login-error", Static).update("Nhập tên đăng nhập và mật khẩu rồi bấm Enter.")
+            return
+        self._authenticate(username, password)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
+    def _authenticate(self, username: str, password: str) -> None:
+        # argon2 verification is deliberately slow: keep it off the event loop.
+        try:
+            clerk = self.app.services.accounts.authenticate(username, password)
+        except Exception as exc:
+            message = getattr(exc, "message_vi", "Không đọc được cơ sở dữ liệu. Thử lại sau giây lát.")
+            self.app.call_from_thread(self._failed, message)
+            return
+        if clerk is None:
+            self.app.call_from_thread(self._failed, "Sai tên đăng nhập hoặc mật khẩu. Kiểm tra rồi nhập lại.")
+        else:
+            self.app.call_from_thread(self.app.logged_in, clerk)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#login-error", Static).update(message)
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()

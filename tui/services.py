@@ -1,0 +1,100 @@
+"""The composition root: the one place that creates concrete objects.
+
+`build_services` reads settings and builds the engine (migrated), repositories, calendar,
+printer service and clocks. The CLI, the app and the tests all go through it.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.calendar import WorkingCalendar
+from core.clock import Clock, HybridClock, SystemClock
+from core.people import Agency, Clerk, Desk
+from tui.config import Settings, data_dir
+
+log = logging.getLogger("motcua")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    engine: object
+    hlc: HybridClock
+    dossiers: object
+    accounts: object
+    catalogue: object
+    calendar_repo: object
+    print_jobs: object
+    demo_accounts: list = field(default_factory=list)
+    _printer: object = None
+
+    @property
+    def agency(self) -> Agency | None:
+        return self.accounts.agency()
+
+    @property
+    def desk(self) -> Desk | None:
+        return self.accounts.desk()
+
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar_repo.overrides(), self.settings.office_hours())
+
+    @property
+    def printer(self):
+        # Imported lazily: Pillow, qrcode and python-escpos are not needed to reach the
+        # login screen, and keeping them off the start-up path keeps start-up quick.
+        if self._printer is None:
+            from printers.profile import PrinterProfile
+            from printers.service import PrintService
+            s = self.settings
+            profile = PrinterProfile(paper_mm=s.paper_mm, mode=s.print_mode,
+                                     codepage=s.codepage or None, native_qr=s.native_qr,
+                                     copies=s.copies)
+            self._printer = PrintService(s.resolved_printer_uri(), profile, timeout=s.print_timeout)
+        return self._printer
+
+
+def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo: int = 300) -> Services:
+    from db.accounts import AccountRepo
+    from db.calendar import CalendarRepo
+    from db.catalogue import CatalogueRepo
+    from db.dossiers import DossierRepo
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from db.print_jobs import PrintJobRepo
+
+    clock = clock or SystemClock()
+    url = settings.resolved_db_url()
+    engine = make_engine(url)
+    upgrade(engine)
+    accounts = AccountRepo(engine, clock)
+    demo_accounts: list = []
+    if settings.demo:
+        from db.seed import ensure_demo_setup
+        demo_accounts = list(ensure_demo_setup(engine, clock))
+    desk = accounts.desk()
+    node = f"{desk.agency_code}/{desk.number}" if desk else "setup"
+    from db.meta import last_local_hlc
+    hlc = HybridClock(clock, node, last_local_hlc(engine))
+    services = Services(
+        settings=settings, clock=clock, engine=engine, hlc=hlc,
+        dossiers=DossierRepo(engine, hlc, clock), accounts=accounts,
+        catalogue=CatalogueRepo(engine, clock), calendar_repo=CalendarRepo(engine),
+        print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
+    )
+    if settings.demo and seed_demo and services.dossiers.count() == 0:
+        from db.seed import seed_dossiers
+        seed_dossiers(engine, n=seed_demo, days=30, clock=clock, hlc=hlc)
+    return services
+
+
+def setup_logging() -> Path:
+    """Log to a file in the data directory; never personal data, only ids and reasons."""
+    path = data_dir() / "motcua.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=path, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return path
