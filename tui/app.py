@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from core.people import Clerk
 from tui import messages as msg
+from tui.actions import requeue_receipt, run_print_job
 from tui.services import Services
 from tui.widgets.status_bar import StatusBar
 
@@ -101,33 +102,17 @@ class MotcuaApp(App):
 
     @work(thread=True, exit_on_error=False, group=PRINT_GROUP)
     def _print_job(self, job_id: str | None, reprint_of: str | None) -> None:
-        from printers.service import PrintError
-        jobs = self.services.print_jobs
         if job_id is None:
-            previous = jobs.for_dossier(reprint_of)
-            if not previous:
+            job_id = requeue_receipt(self.services, reprint_of)
+            if job_id is None:
                 self.post_message(msg.PrintFailed("", reprint_of, "Hồ sơ này chưa có phiếu để in lại."))
                 return
-            first = min(previous, key=lambda j: j.created_at)  # the original receipt
-            job_id = jobs.enqueue(reprint_of, first.slip, self.services.settings.copies,
-                                  self.services.settings.resolved_printer_uri())
-        job = jobs.get(job_id)
-        jobs.mark_printing(job_id)
-        try:
-            self.services.printer.print_slip(job.slip, copies=job.copies)
-        except PrintError as exc:
-            log.warning("print failed job=%s reason=%s", job_id, exc.reason)
-            jobs.mark_failed(job_id, exc.message_vi)
-            self.post_message(msg.PrintFailed(job_id, job.dossier_id, exc.message_vi))
-            return
-        except Exception as exc:  # a bug or an unexpected device error: keep the job
-            log.exception("print crashed job=%s", job_id)
-            text = f"Lỗi khi in ({type(exc).__name__}). Phiếu vẫn trong hàng đợi: bấm F9 để in lại."
-            jobs.mark_failed(job_id, text)
-            self.post_message(msg.PrintFailed(job_id, job.dossier_id, text))
-            return
-        jobs.mark_done(job_id)
-        self.post_message(msg.PrintFinished(job_id, job.dossier_id))
+        dossier_id = self.services.print_jobs.get(job_id).dossier_id
+        error = run_print_job(self.services, job_id)
+        if error is None:
+            self.post_message(msg.PrintFinished(job_id, dossier_id))
+        else:
+            self.post_message(msg.PrintFailed(job_id, dossier_id, error))
 
     def _tell_screen(self, dossier_id: str, error: str | None) -> None:
         handler = getattr(self.screen, "print_updated", None)

@@ -3,6 +3,7 @@ channel and delivery; Ctrl+S validates, saves and prints. What the clerk typed s
 screen until the dossier is saved, whatever fails."""
 from __future__ import annotations
 
+import logging
 import re
 
 from textual import on, work
@@ -17,12 +18,13 @@ from core.catalogue import DELIVERY_VI, Delivery, Procedure
 from core.catalogue_io import search_procedures
 from core.citizen_id import CitizenCard, CitizenIdError, parse_id_qr
 from core.people import CHANNEL_VI, Channel
-from core.slips import build_receipt
 from core.validation import ReceiveForm, validate_receive
 from tui import messages as msg
+from tui.actions import save_dossier
 from tui.format import dt_short
 from tui.widgets.status_bar import StatusBar
 
+log = logging.getLogger("motcua.tui")
 SAVE_GROUP = "save"
 # A chip-card QR typed by a keyboard-wedge scanner into any field: 12 digits, then '|'.
 _ID_QR_IN_TEXT = re.compile(r"\d{12}\|[^\r\n]*\|[^\r\n]*\|")
@@ -263,28 +265,11 @@ class ReceiveScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SAVE_GROUP)
     def _save(self, draft) -> None:
-        app, services = self.app, self.app.services
         try:
-            agency, desk, clerk = services.agency, services.desk, app.clerk
-            now = services.clock.now()
-            due = services.calendar().due(now, draft.procedure.term, draft.procedure.cutoff_applies)
-
-            def make_slip(code: str):
-                return build_receipt(
-                    agency=agency, desk=desk, code=code, applicant=draft.applicant,
-                    procedure=draft.procedure, documents=draft.documents, sets=draft.sets,
-                    received_at=now, due_at=due, delivery=draft.delivery,
-                    clerk_name=clerk.full_name, qr_template=services.settings.qr_template,
-                )
-
-            result = services.dossiers.receive(
-                draft, agency=agency, desk=desk, clerk=clerk, received_at=now, due_at=due,
-                make_slip=make_slip, copies=services.settings.copies,
-                printer_uri=services.settings.resolved_printer_uri(),
-            )
+            result = save_dossier(self.app.services, self.app.clerk, draft)
         except Exception as exc:
-            import logging
-            logging.getLogger("motcua.tui").exception("save failed")
+            # Type only: SQLAlchemy errors carry row parameters (personal data).
+            log.error("save failed: %s", type(exc).__name__)
             message = getattr(exc, "message_vi", None) or (
                 f"Không lưu được hồ sơ ({type(exc).__name__}). Thông tin vừa nhập vẫn còn; thử lại.")
             self.post_message(msg.SaveFailed(message))
