@@ -120,11 +120,14 @@ def cmd_catalogue(args) -> int:
     is_csv = args.file.suffix.lower() == ".csv"
     if args.action == "export":
         procs = services.catalogue.current()
-        args.file.write_text(dumps_csv(procs) if is_csv else dumps_json(procs), encoding="utf-8")
+        # newline="": the CSV carries its own CRLF line ends; keep them byte-exact.
+        with args.file.open("w", encoding="utf-8", newline="") as f:
+            f.write(dumps_csv(procs) if is_csv else dumps_json(procs))
         print(f"Đã xuất {len(procs)} thủ tục ra {args.file}.")
         return 0
     try:
-        text = args.file.read_text(encoding="utf-8-sig")
+        with args.file.open(encoding="utf-8-sig", newline="") as f:
+            text = f.read()
     except OSError as exc:
         return _fail(f"Không đọc được tệp {args.file}: {exc.strerror}.")
     try:

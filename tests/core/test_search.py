@@ -1,0 +1,64 @@
+"""Procedure search without diacritics and by code (core.catalogue_io.search_procedures)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.catalogue_io import search_procedures
+from core.demo_catalogue import DEMO_PROCEDURES
+from core.text import fold
+
+
+def codes(query, procs=DEMO_PROCEDURES, **kw):
+    return [p.code for p in search_procedures(procs, query, **kw)]
+
+
+def test_khai_sinh_finds_the_birth_registration_first():
+    found = codes("khai sinh")
+    assert found[0] == "1.001193"
+    assert "1.000689" in found and "2.000986" in found
+    assert all("khai sinh" in fold(p.name) for p in search_procedures(DEMO_PROCEDURES, "khai sinh"))
+
+
+def test_chung_thuc_ban_sao_finds_the_copy_certification_first():
+    assert codes("chung thuc ban sao")[0] == "2.000815"
+    assert codes("CHỨNG THỰC BẢN SAO")[0] == "2.000815"
+    assert codes("Chứng  thực   bản sao")[0] == "2.000815"
+
+
+def test_code_prefix_ranks_first():
+    assert codes("1.0011") == ["1.001193"]
+    assert codes("2.0010") == ["2.001035", "2.001019", "2.001016"]
+    # A code-prefix match outranks a name match for the same text.
+    assert codes("2.000")[:2] == ["2.000635", "2.000986"]
+
+
+def test_every_word_must_appear():
+    assert codes("khai sinh ket hon") == []
+    assert codes("ket hon") == ["1.000894"]
+    assert codes("khai tu")[0] == "1.000656"
+
+
+def test_name_prefix_beats_a_match_later_in_the_name():
+    assert codes("dang ky khai sinh")[0] == "1.001193"
+    found = codes("giam ho")
+    assert found == ["1.004837", "1.004845"]
+    assert codes("cham dut")[0] == "1.004845"
+
+
+def test_field_matches_too():
+    found = codes("chung thuc", limit=50)
+    assert sorted(found) == sorted(p.code for p in DEMO_PROCEDURES if p.field == "Chứng thực")
+    assert len(found) == 9
+
+
+def test_empty_query_returns_active_in_catalogue_order():
+    procs = list(DEMO_PROCEDURES)
+    procs[0] = replace(procs[0], active=False)
+    assert codes("", procs, limit=100) == [p.code for p in DEMO_PROCEDURES[1:]]
+    assert codes("   ", procs, limit=5) == [p.code for p in DEMO_PROCEDURES[1:6]]
+    assert "1.001193" not in codes("khai sinh", procs)
+
+
+def test_limit():
+    assert len(codes("ho tich", limit=3)) == 3
+    assert len(codes("ho tich", limit=50)) == 12
