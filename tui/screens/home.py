@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from core.citizen_id import CitizenIdError, looks_like_id_qr, parse_id_qr
-from core.codes import looks_like_dossier_code
+from core.codes import find_dossier_code
 from core.lifecycle import STATUS_VI
 from tui import messages as msg
 from tui.format import dt_short
@@ -84,9 +84,10 @@ class HomeScreen(Screen):
                 return
             self.action_new_dossier(card)
             return
-        if looks_like_dossier_code(text) or self.app.services.settings.qr_template and "://" in text:
-            code = _code_from_scan(text, self.app.services.settings.qr_template)
-            found = self.app.services.dossiers.by_code(code) if code else None
+        # A receipt QR holds the code itself or a lookup URL around it.
+        code = find_dossier_code(text)
+        if code is not None:
+            found = self.app.services.dossiers.by_code(str(code))
             if found is not None:
                 event.input.value = ""
                 self.open_dossier(found.id)
@@ -122,11 +123,3 @@ class HomeScreen(Screen):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.open_dossier(event.row_key.value)
 
-
-def _code_from_scan(text: str, template: str) -> str:
-    """A receipt QR holds the code, or the lookup URL made from `template` around it."""
-    if template and "{code}" in template:
-        head, _, tail = template.partition("{code}")
-        if text.startswith(head) and text.endswith(tail):
-            return text[len(head): len(text) - len(tail) if tail else None]
-    return text

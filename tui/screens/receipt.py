@@ -24,7 +24,7 @@ class ReceiptScreen(ModalScreen[str]):
         self.dossier, self.slip, self.job_id = dossier, slip, job_id
 
     def compose(self) -> ComposeResult:
-        from printers.layout import slip_to_text
+        from printers.plaintext import slip_to_text
         with Vertical(id="receipt-box"):
             yield Static(f"ĐÃ LƯU HỒ SƠ {self.dossier.code}", classes="title", id="saved-code")
             yield Static("Đang in giấy tiếp nhận…", id="print-status", classes="hint")

@@ -1,0 +1,1 @@
+"""Bundled DejaVu Sans fonts (full Vietnamese coverage); see LICENSE. Package for package-data."""

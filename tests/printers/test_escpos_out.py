@@ -1,0 +1,155 @@
+"""ESC/POS bytes, read back with the test decoder: widths, QR payloads, copies, code pages."""
+import random
+import unicodedata
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from printers._escpos import encoding_info, escpos, make_profile
+from printers.escpos_out import raster_command, slip_to_escpos
+from printers.layout import text_blocks
+from printers.profile import PrinterProfile
+from printers.textenc import Encoder, ascii_fold
+from tests.printers.conftest import DOSSIER_CODE, LOOKUP_TEMPLATE
+from tests.printers.escpos_decode import decode
+
+LOOKUP_URL = LOOKUP_TEMPLATE.replace("{code}", DOSSIER_CODE)
+
+
+@pytest.mark.parametrize("paper, width_bytes", [(80, 72), (58, 48)])
+@pytest.mark.parametrize("native", [True, False])
+def test_raster_job_is_paper_wide_with_one_readable_qr(receipt, paper, width_bytes, native):
+    job = decode(slip_to_escpos(receipt, PrinterProfile(paper_mm=paper, native_qr=native)))
+    assert job.events[0] == ("init", None)
+    assert job.rasters and all(r.width_bytes == width_bytes for r in job.rasters)
+    assert job.cuts == 1 and job.events[-1][0] == "cut"
+    assert job.of("line") == [] or all(line == b"" for line in job.of("line"))
+    image_qrs = [r.text for r in zxingcpp.read_barcodes(job.paper().convert("L"))]
+    if native:
+        assert [q.payload.decode() for q in job.qrs] == [DOSSIER_CODE]
+        qr = job.qrs[0]
+        assert (qr.model, qr.ec) == (50, 49)          # model 2, error correction M
+        assert 3 <= qr.module <= 16
+        assert image_qrs == []
+    else:
+        assert job.qrs == []
+        assert image_qrs == [DOSSIER_CODE]
+        # the QR is a raster of its own, so a reader that decodes one raster at a time finds it
+        per_raster = [r.text for ras in job.rasters for r in zxingcpp.read_barcodes(ras.image().convert("L"))]
+        assert per_raster == [DOSSIER_CODE]
+
+
+def test_rasters_are_split_into_bands(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile()))
+    assert len(job.rasters) > 2
+    assert max(r.height for r in job.rasters) <= 240
+
+
+def test_lookup_url_is_the_native_qr_payload(url_receipt):
+    job = decode(slip_to_escpos(url_receipt, PrinterProfile(paper_mm=58)))
+    assert [q.payload.decode() for q in job.qrs] == [LOOKUP_URL]
+
+
+def test_two_copies_give_two_identical_cut_copies(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile(copies=2)))
+    assert job.cuts == 2
+    first, second = job.copies()
+    assert first.events == second.events
+    assert first.events[0] == ("init", None)
+    assert len(job.qrs) == 2
+
+
+def test_no_cut_when_the_profile_says_so(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile(cut=False, copies=2)))
+    assert job.cuts == 0
+    assert len(job.of("init")) == 2
+
+
+def test_printed_paper_shows_the_receipt(receipt):
+    """The stacked rasters are the layout: same width, real ink, QR where it belongs."""
+    job = decode(slip_to_escpos(receipt, PrinterProfile(native_qr=False)))
+    paper = job.paper()
+    assert paper.width == 576
+    ink = paper.convert("L").histogram()[0]
+    assert 0.03 < ink / (paper.width * paper.height) < 0.4
+
+
+@pytest.mark.parametrize("width", [576, 384, 13])
+def test_raster_command_matches_python_escpos(width):
+    rnd = random.Random(width)
+    img = Image.new("1", (width, 37), 255)
+    for _ in range(400):
+        img.putpixel((rnd.randrange(width), rnd.randrange(37)), 0)
+    dummy = escpos().printer.Dummy(profile=make_profile(576, 80))
+    dummy.image(img, impl="bitImageRaster", center=False)
+    assert raster_command(img) == dummy.output
+
+
+def _expected_lines(slip, columns):
+    return [line for kind, line in text_blocks(slip, columns) if kind != "qr"]
+
+
+def test_text_mode_cp1258_writes_esc_t_and_decodable_vietnamese(receipt):
+    profile = PrinterProfile(mode="text", codepage="CP1258")
+    job = decode(slip_to_escpos(receipt, profile))
+    assert job.codepages == [52]
+    assert job.rasters == []
+    lines = [unicodedata.normalize("NFC", ln) for ln in job.text_lines("cp1258")]
+    expected = _expected_lines(receipt, 48)
+    assert [ln for ln in lines if ln] == [ln for ln in expected if ln]
+    assert "Người nộp: Trần Thị Bích Ngọc" in lines
+    assert any("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in ln for ln in lines)
+    assert [q.payload.decode() for q in job.qrs] == [DOSSIER_CODE]
+    assert job.cuts == 1
+
+
+def test_text_mode_58mm_wraps_to_32_columns(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile(paper_mm=58, mode="text", codepage="CP1258")))
+    lines = [unicodedata.normalize("NFC", ln) for ln in job.text_lines("cp1258")]
+    assert max(len(ln) for ln in lines) <= 32
+
+
+def test_text_mode_tcvn3_and_image_qr(receipt):
+    profile = PrinterProfile(paper_mm=58, mode="text", codepage="TCVN-3-1", native_qr=False)
+    job = decode(slip_to_escpos(receipt, profile))
+    assert job.codepages == [30]
+    table = {0x80 + i: ch for i, ch in enumerate("".join(encoding_info("TCVN-3-1")["data"]))}
+    lines = job.text_lines(table=table)
+    assert "Người nộp: Trần Thị Bích Ngọc" in lines
+    # TCVN-3-1 has no capitals with marks: those fold to ASCII rather than print garbage
+    assert any("GIAY TIEP NHAN" in ln for ln in lines)
+    assert [r.width_bytes for r in job.rasters] == [48]
+    assert [r.text for r in zxingcpp.read_barcodes(job.paper().convert("L"))] == [DOSSIER_CODE]
+
+
+def test_text_mode_without_code_page_is_plain_ascii(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile(mode="text")))
+    assert job.codepages == []
+    lines = job.text_lines("ascii")
+    assert "Nguoi nop: Tran Thi Bich Ngoc" in lines
+
+
+def test_codepage_number_override(receipt):
+    profile = PrinterProfile(paper_mm=58, mode="text", codepage="CP1258", codepage_number=27)
+    assert decode(slip_to_escpos(receipt, profile)).codepages == [27]
+
+
+def test_encoder_cp1258_composes_base_letters_and_combines_tones():
+    enc = Encoder("CP1258")
+    text = "Ạ ậ ữ ỹ Đ đ Người nộp — Quảng Ngãi"
+    data = enc.encode(text)
+    assert unicodedata.normalize("NFC", data.decode("cp1258")) == text
+    assert enc.encode("ậ") == "â".encode("cp1258") + "\u0323".encode("cp1258")
+    assert Encoder("CP1258").encode("中") == b"?"
+
+
+def test_ascii_fold():
+    assert ascii_fold("Đặng Thị Ngọc Ánh — Quảng Ngãi") == "Dang Thi Ngoc Anh - Quang Ngai"
+
+
+def test_decoder_summary(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile(paper_mm=58, copies=2)))
+    assert job["native_qr"] == [DOSSIER_CODE] * 2
+    assert job["cuts"] == 2 and job["inits"] == 2
+    assert set(job["raster_widths"]) == {384}
