@@ -129,7 +129,7 @@ def validate_receive(form: ReceiveForm, today: date) -> ValidationResult:
     documents: tuple[RequiredDocument, ...] = ()
     if proc is not None:
         if proc.documents and not form.documents:
-            errors["documents"] = "Chưa đánh dấu giấy tờ nào đã nhận. Dùng phím Cách để đánh dấu."
+            errors["documents"] = "Chưa đánh dấu giấy tờ nào đã nhận. Dùng phím Cách để đánh dấu từng giấy, F6 để đánh dấu tất cả."
         if any(i < 0 or i >= len(proc.documents) for i in form.documents):
             errors["documents"] = "Danh sách giấy tờ không khớp thủ tục. Chọn lại thủ tục."
         else:

@@ -38,7 +38,7 @@ class ReceiveScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "confirm", "Xác nhận tiếp nhận", id="receive.confirm", priority=True),
         Binding("f4", "focus_scan", "Quét QR CCCD", id="receive.scan"),
-        Binding("ctrl+a", "all_documents", "Đánh dấu đủ giấy tờ", id="receive.all_documents"),
+        Binding("f6", "all_documents", "Đánh dấu đủ giấy tờ", id="receive.all_documents"),
         Binding("ctrl+f", "focus_procedure", "Chọn thủ tục", id="receive.procedure"),
         Binding("escape", "leave", "Quay lại", id="receive.back"),
     ]
@@ -76,7 +76,7 @@ class ReceiveScreen(Screen):
             with Horizontal(classes="row"):
                 yield self._field("phone", "Điện thoại", "0912345678")
                 yield self._field("email", "Email", "")
-            yield Label("Giấy tờ đã nhận (Cách để đánh dấu, Ctrl+A đánh dấu tất cả)")
+            yield Label("Giấy tờ đã nhận (Cách để đánh dấu, F6 đánh dấu tất cả)")
             yield SelectionList[int](id="documents")
             yield Static("", id="err-documents", classes="error")
             with Horizontal(classes="row"):
