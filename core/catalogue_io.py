@@ -408,15 +408,15 @@ def search_procedures(procs: Iterable[Procedure], query: str, limit: int = 20) -
 
     Matching ignores case and diacritics; every word of the query must occur in the code,
     the name or the field. Ranking: code prefix ("1.0011"), then names starting with the
-    query, then names containing it as a phrase (earlier first), then the rest; ties keep
-    catalogue order. An empty query returns the active procedures in catalogue order.
+    query, then names containing it as a phrase (earlier first), then the rest; ties go to
+    the shorter name (the plain procedure before its combined variants), then catalogue order. An empty query returns the active procedures in catalogue order.
     """
     active = [p for p in procs if p.active]
     q = fold(query or "")
     if not q:
         return active[:limit]
     words = q.split()
-    ranked: list[tuple[int, int, int, Procedure]] = []
+    ranked: list[tuple[int, int, int, int, Procedure]] = []
     for order, p in enumerate(active):
         name = _fold(p.name)
         haystack = f"{p.code.lower()} {name} {_fold(p.field)}"
@@ -430,6 +430,6 @@ def search_procedures(procs: Iterable[Procedure], query: str, limit: int = 20) -
             tier, pos = 2, at
         else:
             tier, pos = 3, 0
-        ranked.append((tier, pos, order, p))
-    ranked.sort(key=lambda r: r[:3])
-    return [r[3] for r in ranked[:limit]]
+        ranked.append((tier, pos, len(name) if tier else 0, order, p))
+    ranked.sort(key=lambda r: r[:4])
+    return [r[4] for r in ranked[:limit]]

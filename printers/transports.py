@@ -260,12 +260,35 @@ def _write_with_deadline(fd: int, data: bytes, timeout: float) -> None:
         view = view[n:]
 
 
+_APPENDING_FILE = None
+
+
+def _appending_file(printer):
+    """python-escpos' File opens with "wb": right for a device, but a plain file standing in
+    for a printer (a spool, a test) would keep only the last job. Append, as paper piles up."""
+    global _APPENDING_FILE
+    if _APPENDING_FILE is None:
+        class AppendingFile(printer.File):
+            def open(self, raise_not_found: bool = True) -> None:
+                if self._device:
+                    self.close()
+                try:
+                    self.device = open(self.devfile, "ab")
+                except OSError as e:
+                    self.device = None
+                    raise escpos().exceptions.DeviceNotFoundError(
+                        f"Could not open the specified file {self.devfile}: {e}") from e
+
+        _APPENDING_FILE = AppendingFile
+    return _APPENDING_FILE
+
+
 def _device(target: PrinterTarget, timeout: float):
     printer = escpos().printer
     if target.kind == "tcp":
         return printer.Network(target.host, target.port, timeout=timeout)
     if target.kind == "file":
-        return printer.File(target.path)
+        return _appending_file(printer)(target.path)
     if target.kind == "usb":
         from escpos.printer import usb as usb_mod
         if not usb_mod.is_usable():

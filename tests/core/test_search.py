@@ -62,3 +62,10 @@ def test_empty_query_returns_active_in_catalogue_order():
 def test_limit():
     assert len(codes("ho tich", limit=3)) == 3
     assert len(codes("ho tich", limit=50)) == 12
+
+
+def test_plain_procedure_ranks_before_its_combined_variants_in_any_catalogue_order():
+    from core.catalogue_io import search_procedures
+    from core.demo_catalogue import DEMO_PROCEDURES
+    by_code = sorted(DEMO_PROCEDURES, key=lambda p: p.code)   # the database's order
+    assert search_procedures(by_code, "khai sinh")[0].code == "1.001193"

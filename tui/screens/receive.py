@@ -288,7 +288,10 @@ class ReceiveScreen(Screen):
             self.app.start_print(result.print_job_id)
         self.app.refresh_status()
 
-        def next_citizen(_=None) -> None:
-            self.app.switch_screen(ReceiveScreen())
+        def after_receipt(choice: str | None) -> None:
+            if choice == "next":      # a clean form for the next citizen
+                self.app.switch_screen(ReceiveScreen())
+            else:                     # back to the list, which now shows this dossier
+                self.app.pop_screen()
 
-        self.app.push_screen(ReceiptScreen(result.dossier, result.slip, result.print_job_id), next_citizen)
+        self.app.push_screen(ReceiptScreen(result.dossier, result.slip, result.print_job_id), after_receipt)
