@@ -5,7 +5,8 @@ Everything concrete arrives through `Services` (see tui/services.py); this modul
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+import threading
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,12 +16,16 @@ from textual.screen import Screen
 from core.people import Clerk
 from tui import messages as msg
 from tui.actions import requeue_receipt, run_print_job
-from tui.services import Services
 from tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from tui.services import Services
 
 log = logging.getLogger("motcua.tui")
 
 PRINT_GROUP = "print"
+SYNC_GROUP = "sync"
+STATUS_REFRESH_SECONDS = 5
 
 
 class MotcuaApp(App):
@@ -29,23 +34,86 @@ class MotcuaApp(App):
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
+        Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services | None = None, *,
+                 loader: Callable[[], Services] | None = None) -> None:
+        """Either ready `services` (tests), or a `loader` run in a thread after the first
+        screen is up: opening and migrating the database, and importing SQLAlchemy and
+        Alembic, must not keep the clerk from typing their user name."""
         super().__init__()
-        self.services = services
+        if services is None and loader is None:
+            raise ValueError("MotcuaApp needs services or a loader")
+        self._services = services
+        self._loader = loader
+        self._loaded = threading.Event()
+        self._load_error = ""
+        if services is not None:
+            self._loaded.set()
         self.clerk: Clerk | None = None
         self.last_print_error: str = ""
 
+    @property
+    def services_ready(self) -> bool:
+        return self._loaded.is_set()
+
+    @property
+    def services(self) -> Services:
+        """The services; from a worker thread this waits until they are loaded."""
+        if not self._loaded.is_set():
+            if threading.current_thread() is threading.main_thread():
+                raise RuntimeError("services used on the UI thread before they were loaded")
+            self._loaded.wait()
+            if self._services is None:
+                raise RuntimeError(self._load_error or "services failed to load")
+        return self._services
+
     # -- start-up ---------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self.services.settings.keys:
-            self.set_keymap(self.services.settings.keys)
+        from tui.screens.login import LoginScreen
+        if self._services is None:
+            self.push_screen(LoginScreen())
+            # After the first paint: the loader's imports would otherwise compete with it.
+            self.call_after_refresh(self._load_services)
+        else:
+            self._services_loaded()
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def _load_services(self) -> None:
+        try:
+            services = self._loader()
+        except Exception as exc:
+            message = getattr(exc, "message_vi", None) or f"Không mở được cơ sở dữ liệu ({type(exc).__name__}: {exc})."
+            self._load_error = message
+            self._loaded.set()
+            self.call_from_thread(self._load_failed, message)
+            return
+        self._services = services
+        self._loaded.set()
+        self.call_from_thread(self._services_loaded)
+
+    def _load_failed(self, message: str) -> None:
+        self.notify(message + " Kiểm tra đường dẫn --db / MOTCUA_DB rồi chạy lại.",
+                    title="Lỗi khởi động", severity="error", timeout=30)
+
+    def _services_loaded(self) -> None:
         from tui.screens.login import LoginScreen
         from tui.screens.setup import SetupScreen
-        if self.services.accounts.needs_setup():
-            self.push_screen(SetupScreen())
+        services = self._services
+        if services.settings.keys:
+            self.set_keymap(services.settings.keys)
+        if services.sync is not None:
+            self.set_interval(max(5, services.settings.sync_interval), self.action_sync_now)
+        self.set_interval(STATUS_REFRESH_SECONDS, self.refresh_status)
+        if services.accounts.needs_setup():
+            if self.screen_stack and isinstance(self.screen, LoginScreen):
+                self.switch_screen(SetupScreen())
+            else:
+                self.push_screen(SetupScreen())
+        elif isinstance(self.screen, LoginScreen):
+            self.screen.services_loaded()
         else:
             self.push_screen(LoginScreen())
 
@@ -114,6 +182,43 @@ class MotcuaApp(App):
         else:
             self.post_message(msg.PrintFailed(job_id, dossier_id, error))
 
+    # -- sync ---------------------------------------------------------------------------
+    def action_sync_now(self) -> None:
+        if self.services.sync is None:
+            if self.clerk is not None:
+                self.notify("Chưa cấu hình máy chủ trung tâm ([central] url hoặc MOTCUA_CENTRAL).",
+                            severity="warning")
+            return
+        self._sync()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=SYNC_GROUP)
+    def _sync(self) -> None:
+        from db.sync import CentralUnavailable
+        try:
+            report = self.services.sync.run_once()
+        except CentralUnavailable as exc:
+            log.warning("sync failed: %s", type(exc.__cause__).__name__ if exc.__cause__ else "unavailable")
+            self.post_message(msg.SyncFailed(exc.message_vi))
+            return
+        except Exception as exc:
+            log.error("sync crashed: %s", type(exc).__name__)
+            self.post_message(msg.SyncFailed(f"Lỗi đồng bộ ({type(exc).__name__}); sẽ thử lại sau."))
+            return
+        self.post_message(msg.SyncFinished(report))
+
+    def on_sync_finished(self, event: msg.SyncFinished) -> None:
+        r = event.report
+        if r.rejected:
+            self.notify(f"Trung tâm từ chối {len(r.rejected)} sự kiện: {r.rejected[0][1]}",
+                        title="Cần lãnh đạo xem", severity="warning", timeout=10)
+        self.refresh_status()
+        refresh = getattr(self.screen, "sync_updated", None)
+        if refresh is not None:
+            refresh()
+
+    def on_sync_failed(self, event: msg.SyncFailed) -> None:
+        self.refresh_status()
+
     def _tell_screen(self, dossier_id: str, error: str | None) -> None:
         handler = getattr(self.screen, "print_updated", None)
         if handler is not None:
@@ -145,11 +250,25 @@ class MotcuaApp(App):
         pending = len(s.print_jobs.pending())
         warning = bool(pending)
         parts.append(f"Chờ in: {pending}" if pending else "Chờ in: 0")
+        parts.append(self.sync_text())
         if s.settings.demo:
             parts.append("DỮ LIỆU MẪU")
         return "  │  ".join(parts), warning
 
+    def sync_text(self) -> str:
+        """Online/offline, events waiting, last success; never "synced" while anything waits."""
+        sync = self.services.sync
+        if sync is None:
+            return "Trung tâm: chưa cấu hình"
+        st = sync.status()
+        state = {True: "trực tuyến", False: "NGOẠI TUYẾN", None: "chưa kết nối"}[st.online]
+        last = f"{st.last_success:%H:%M %d/%m}" if st.last_success else "chưa có"
+        waiting = f"chờ gửi {st.waiting}" if st.waiting else "đã đồng bộ"
+        return f"Trung tâm: {state} · {waiting} · lần cuối {last}"
+
     def refresh_status(self) -> None:
+        if not self.services_ready or self._services is None:
+            return
         text, warning = self.status_text()
         for bar in self.screen.query(StatusBar):
             bar.show(text, warning)

@@ -9,7 +9,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from tui.config import ConfigError, Settings, load_settings
+from tui.config import ConfigError, Settings, load_settings, to_db_url
 
 
 def _common() -> argparse.ArgumentParser:
@@ -26,7 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Phần mềm tiếp nhận hồ sơ tại Bộ phận Một cửa.")
     parser.add_argument("--printer", default=None, help="máy in: usb://VID:PID, tcp://HOST:PORT, "
                         "serial://DEV?baud=N, file://PATH, cups://QUEUE, dummy:, preview://DIR")
+    parser.add_argument("--central", default=None, help="máy chủ trung tâm: SQLite hoặc postgresql://…")
     sub = parser.add_subparsers(dest="command")
+
+    sync = sub.add_parser("sync", parents=[common], help="đồng bộ một lần với máy chủ trung tâm")
+    sync.add_argument("--central", default=argparse.SUPPRESS, help="URL máy chủ trung tâm")
+    central = sub.add_parser("central", help="máy chủ trung tâm").add_subparsers(dest="action", required=True)
+    cinit = central.add_parser("init", help="tạo hoặc nâng cấp CSDL trung tâm")
+    cinit.add_argument("--db", required=True, help="đường dẫn SQLite hoặc postgresql://…")
+    cinit.add_argument("--desk-role", default=None, help="(PostgreSQL) tên vai trò đăng nhập cho quầy")
+    cinit.add_argument("--agency", default=None, help="(PostgreSQL) mã cơ quan của vai trò đó")
 
     cat = sub.add_parser("catalogue", help="danh mục thủ tục").add_subparsers(dest="action", required=True)
     for name in ("import", "export"):
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(args)
         handler = {
             "catalogue": cmd_catalogue, "calendar": cmd_calendar, "demo": cmd_demo,
-            "db": cmd_db, "account": cmd_account,
+            "db": cmd_db, "account": cmd_account, "sync": cmd_sync, "central": cmd_central,
         }[args.command]
         return handler(args)
     except ConfigError as exc:
@@ -105,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_app(args) -> int:
     from tui.services import build_services, setup_logging
-    settings = _settings(args, printer_uri=args.printer)
+    settings = _settings(args, printer_uri=args.printer, central_url=args.central)
     setup_logging()
     from tui.app import MotcuaApp
-    app = MotcuaApp(build_services(settings))
+    app = MotcuaApp(loader=lambda: build_services(settings))
     app.run()
     return 0
 
@@ -234,4 +243,43 @@ def cmd_account(args) -> int:
     except ValueError as exc:
         return _fail(str(exc), 2)
     print(f"Đã tạo tài khoản {clerk.username} ({ROLE_VI[clerk.role]}).")
+    return 0
+
+
+def cmd_sync(args) -> int:
+    from db.sync import CentralUnavailable
+    from tui.services import build_services
+    services = build_services(_settings(args, central_url=getattr(args, "central", None)), seed_demo=0)
+    if services.sync is None:
+        if services.accounts.needs_setup():
+            return _fail("Chưa cài đặt cơ quan và quầy. Chạy «motcua» một lần để cài đặt lần đầu.", 2)
+        return _fail("Chưa cấu hình máy chủ trung tâm: dùng --central URL, MOTCUA_CENTRAL "
+                     "hoặc [central] url trong config.toml.", 2)
+    try:
+        report = services.sync.run_once()
+    except CentralUnavailable as exc:
+        waiting = services.sync.status().waiting
+        return _fail(f"{exc.message_vi}\nCòn {waiting} sự kiện chờ gửi; dữ liệu trên máy này không thay đổi.", 3)
+    finally:
+        services.sync.close()
+    print(f"Đã gửi lên: {report.pushed} sự kiện · Đã nhận về: {report.pulled} sự kiện · "
+          f"Bị từ chối: {len(report.rejected)}")
+    for event_id, reason in report.rejected:
+        print(f"  - {event_id}: {reason}")
+    for name, count in report.reference.items():
+        if count:
+            print(f"  Danh mục/tham chiếu «{name}»: {count}")
+    return 0
+
+
+def cmd_central(args) -> int:
+    from db.central import init_central
+    password = None
+    if args.desk_role:
+        if not args.agency:
+            return _fail("Cần --agency MÃ_CƠ_QUAN cho vai trò quầy.", 2)
+        password = getpass.getpass(f"Mật khẩu cho vai trò {args.desk_role}: ")
+    for line in init_central(to_db_url(args.db), desk_role=args.desk_role, desk_password=password,
+                             agency_code=args.agency):
+        print(line)
     return 0

@@ -52,7 +52,7 @@ class Settings:
 
     def resolved_db_url(self) -> str:
         if self.db_url:
-            return _to_url(self.db_url)
+            return to_db_url(self.db_url)
         name = "demo.sqlite" if self.demo else "motcua.sqlite"
         return _sqlite_url(data_dir() / name)
 
@@ -75,7 +75,7 @@ def _hm(text: str) -> time:
     return time(int(h), int(m))
 
 
-def _to_url(value: str) -> str:
+def to_db_url(value: str) -> str:
     """Accept a plain file path as well as an SQLAlchemy URL."""
     if "://" in value:
         return value

@@ -32,3 +32,15 @@ class SearchFinished(Message):
     def __init__(self, query: str, rows: list) -> None:
         super().__init__()
         self.query, self.rows = query, rows
+
+
+class SyncFinished(Message):
+    def __init__(self, report) -> None:
+        super().__init__()
+        self.report = report          # db.sync.SyncReport
+
+
+class SyncFailed(Message):
+    def __init__(self, message_vi: str) -> None:
+        super().__init__()
+        self.message_vi = message_vi

@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.calendar import WorkingCalendar
 from core.clock import Clock, HybridClock, SystemClock
 from core.people import Agency, Clerk, Desk
 from tui.config import Settings, data_dir
@@ -29,6 +28,7 @@ class Services:
     calendar_repo: object
     print_jobs: object
     demo_accounts: list = field(default_factory=list)
+    sync: object = None                # db.sync.SyncEngine when a central store is configured
     _printer: object = None
 
     @property
@@ -39,7 +39,8 @@ class Services:
     def desk(self) -> Desk | None:
         return self.accounts.desk()
 
-    def calendar(self) -> WorkingCalendar:
+    def calendar(self):
+        from core.calendar import WorkingCalendar   # holidays is slow to import: not at start-up
         return WorkingCalendar(self.calendar_repo.overrides(), self.settings.office_hours())
 
     @property
@@ -85,10 +86,19 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
         catalogue=CatalogueRepo(engine, clock), calendar_repo=CalendarRepo(engine),
         print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
     )
+    if settings.central_url and desk is not None:
+        services.sync = make_sync(services)
     if settings.demo and seed_demo and services.dossiers.count() == 0:
         from db.seed import seed_dossiers
         seed_dossiers(engine, n=seed_demo, days=30, clock=clock, hlc=hlc)
     return services
+
+
+def make_sync(services: Services):
+    from db.sync import SyncEngine
+    desk = services.desk
+    return SyncEngine(services.engine, services.settings.central_url, agency_code=desk.agency_code,
+                      desk_number=desk.number, hlc=services.hlc, clock=services.clock)
 
 
 def setup_logging() -> Path:

@@ -60,6 +60,7 @@ class DossierScreen(Screen):
             f"Nhận lúc: {dt_short(d.received_at)} · Hẹn trả: {dt_short(d.due_at)}"
             + (f" (hẹn ban đầu {dt_short(d.original_due_at)})" if d.due_at != d.original_due_at else "")
             + conflicts
+            + "\n" + self._central_state()
         )
         clerks = {c.id: c.full_name for c in services.accounts.list()}
         events = self.query_one("#events", DataTable)
@@ -72,6 +73,17 @@ class DossierScreen(Screen):
         for j in services.print_jobs.for_dossier(self.dossier_id):
             jobs.add_row(dt_short(j.created_at), JOB_STATUS_VI.get(j.status, j.status),
                          str(j.copies), j.reason or "")
+
+    def _central_state(self) -> str:
+        sync = self.app.services.sync
+        if sync is None:
+            return "Lưu trên máy này (chưa cấu hình máy chủ trung tâm)"
+        if sync.dossier_synced(self.dossier_id):
+            return "Đã lên máy chủ trung tâm"
+        return "[b]Chưa lên máy chủ trung tâm[/b] — sẽ gửi khi có mạng (F8 để đồng bộ ngay)"
+
+    def sync_updated(self) -> None:
+        self.reload()
 
     def print_updated(self, dossier_id: str, error: str | None) -> None:
         if dossier_id == self.dossier_id:

@@ -17,19 +17,28 @@ class LoginScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="login-box"):
-            agency = self.app.services.agency
             yield Static("ĐĂNG NHẬP", classes="title")
-            if agency:
-                yield Static(agency.name, classes="hint")
+            yield Static("Đang mở cơ sở dữ liệu…", id="agency-name", classes="hint")
             yield Input(placeholder="Tên đăng nhập", id="username")
             yield Input(placeholder="Mật khẩu", password=True, id="password")
             yield Static("", id="login-error", classes="error")
-            demo = self.app.services.demo_accounts
-            if demo:
-                lines = ["Tài khoản dùng thử (dữ liệu mẫu):"]
-                lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
-                yield Static("\n".join(lines), id="demo-accounts", classes="hint")
+            yield Static("", id="demo-accounts", classes="hint")
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.app.services_ready and self.app._services is not None:
+            self.services_loaded()
+
+    def services_loaded(self) -> None:
+        """Fill in what needs the database once it is open (see MotcuaApp.on_mount)."""
+        services = self.app.services
+        agency = services.agency
+        self.query_one("#agency-name", Static).update(agency.name if agency else "")
+        demo = services.demo_accounts
+        if demo:
+            lines = ["Tài khoản dùng thử (dữ liệu mẫu):"]
+            lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
+            self.query_one("#demo-accounts", Static).update("\n".join(lines))
 
     @on(Input.Submitted, "#username")
     def _next(self) -> None:
