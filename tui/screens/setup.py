@@ -14,6 +14,7 @@ from core.people import Agency, Desk
 
 class SetupScreen(Screen):
     CSS_PATH = "login.tcss"
+    AUTO_FOCUS = "#agency-name"
     BINDINGS = [Binding("ctrl+s", "save", "Lưu cài đặt", id="setup.save")]
 
     FIELDS = [
