@@ -34,6 +34,7 @@ def _sqlite_url(path: Path) -> str:
 @dataclass(frozen=True)
 class Settings:
     db_url: str = ""                 # empty: the default file in the data directory
+    db_busy_timeout_ms: int = 5000   # how long a write waits for a SQLite lock held elsewhere
     printer_uri: str = ""            # empty: preview:// in demo, dummy: otherwise until set
     paper_mm: int = 80
     print_mode: str = "raster"       # raster | text
@@ -83,7 +84,7 @@ def to_db_url(value: str) -> str:
 
 
 _ENV = {
-    "db_url": "MOTCUA_DB", "printer_uri": "MOTCUA_PRINTER", "paper_mm": "MOTCUA_PAPER_MM",
+    "db_url": "MOTCUA_DB", "db_busy_timeout_ms": "MOTCUA_DB_BUSY_TIMEOUT_MS", "printer_uri": "MOTCUA_PRINTER", "paper_mm": "MOTCUA_PAPER_MM",
     "print_mode": "MOTCUA_PRINT_MODE", "codepage": "MOTCUA_CODEPAGE",
     "native_qr": "MOTCUA_NATIVE_QR", "copies": "MOTCUA_COPIES",
     "print_timeout": "MOTCUA_PRINT_TIMEOUT", "qr_template": "MOTCUA_QR_TEMPLATE",
@@ -94,7 +95,8 @@ _ENV = {
 # TOML layout: [database] url, [printer] uri/paper_mm/mode/codepage/native_qr/copies/timeout/
 # qr_template, [central] url/sync_interval, [calendar] office_hours/cutoff/closing, [keys].
 _TOML = {
-    ("database", "url"): "db_url", ("printer", "uri"): "printer_uri",
+    ("database", "url"): "db_url", ("database", "busy_timeout_ms"): "db_busy_timeout_ms",
+    ("printer", "uri"): "printer_uri",
     ("printer", "paper_mm"): "paper_mm", ("printer", "mode"): "print_mode",
     ("printer", "codepage"): "codepage", ("printer", "native_qr"): "native_qr",
     ("printer", "copies"): "copies", ("printer", "timeout"): "print_timeout",

@@ -69,7 +69,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
 
     clock = clock or SystemClock()
     url = settings.resolved_db_url()
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout_ms=settings.db_busy_timeout_ms)
     upgrade(engine)
     accounts = AccountRepo(engine, clock)
     demo_accounts: list = []

@@ -178,3 +178,28 @@ async def test_every_action_is_in_the_command_palette_and_help(make_app):
         table = app.screen.query_one("#help-keys", DataTable)
         ids = {table.get_row_at(i)[2] for i in range(table.row_count)}
         assert {"receive.new", "dossier.search", "print.queue", "app.help"} <= ids
+
+
+async def test_locked_database_keeps_the_form_and_saves_once_free(make_app, tmp_path):
+    import sqlite3
+    app = make_app(db_busy_timeout_ms=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        blocker = sqlite3.connect(tmp_path / "desk.sqlite", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")          # another program holds the file
+        try:
+            await receive_one(pilot)
+            screen = app.screen
+            assert isinstance(screen, ReceiveScreen)
+            messages = [n.message for n in app._notifications]
+            assert any("đang bị khóa" in m for m in messages), messages
+            assert screen.query_one("#full-name", Input).value == "Trần Thị Bích Ngọc"
+            assert screen.query_one("#phone", Input).value == "0912345678"
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert app.services.dossiers.count() == 0
+        await pilot.press("ctrl+s")                 # the same form, now the file is free
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        assert app.services.dossiers.count() == 1
