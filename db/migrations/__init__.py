@@ -1,0 +1,1 @@
+"""Alembic migrations for every motcua database (desk SQLite and central PostgreSQL)."""

@@ -1,0 +1,213 @@
+"""Every table, in one place. Rows stay inside db/: repositories hand out core objects.
+
+Sync-minded choices: primary keys are made on the desk (UUIDv7 strings, or natural keys
+such as (code, version)); events are append-only and carry everything needed to rebuild a
+dossier; `event.synced_at` marks what reached the central store. The dossier table is a
+projection of the events and has no foreign keys, so it can be rebuilt or re-folded at any
+time; nothing references it with a constraint either.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Domain datetimes are naive local office time (core.clock); every datetime column says
+# DateTime explicitly, because newer SQLModel maps `datetime` to a UTC-aware type.
+# Deterministic constraint names: SQLite batch migrations and PostgreSQL both need them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AgencyRow(SQLModel, table=True):
+    __tablename__ = "agency"
+    code: str = Field(primary_key=True)           # opaque dotted code, e.g. 000.21.53.H48
+    name: str
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class DeskRow(SQLModel, table=True):
+    __tablename__ = "desk"
+    agency_code: str = Field(primary_key=True, foreign_key="agency.code")
+    number: int = Field(primary_key=True)
+    name: str = ""
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+    # Unique per agency, so a central store can hold every commune's "admin".
+    __table_args__ = (UniqueConstraint("agency_code", "username", name="uq_account_agency_username"),)
+    id: str = Field(primary_key=True)             # UUIDv7
+    agency_code: str = Field(foreign_key="agency.code")
+    username: str
+    password_hash: str
+    full_name: str
+    role: str                                     # core.people.Role value
+    active: bool = True
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class ProcedureVersionRow(SQLModel, table=True):
+    __tablename__ = "procedure_version"
+    code: str = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    content: str = Field(sa_type=Text)            # JSON of core.catalogue_io.procedure_to_dict
+    demo: bool = False
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class HolidayOverrideRow(SQLModel, table=True):
+    __tablename__ = "holiday_override"
+    day: date = Field(primary_key=True)
+    kind: str                                     # core.calendar.OverrideKind value
+    name: str = ""
+    created_by: str = ""
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        # Serves "events of a dossier in fold order" and any lookup by dossier_id.
+        Index("ix_event_dossier_hlc", "dossier_id", "hlc", "id"),
+        Index("ix_event_synced_at", "synced_at"),
+    )
+    id: str = Field(primary_key=True)             # UUIDv7
+    dossier_id: str
+    agency_code: str
+    desk_number: int
+    clerk_id: str
+    hlc: str
+    wall_time: datetime = Field(sa_type=DateTime)
+    kind: str                                     # core.lifecycle.EventKind value
+    payload: str = Field(sa_type=Text)            # JSON
+    synced_at: datetime | None = Field(default=None, sa_type=DateTime)   # reached the centre
+    # Central store only: the server's sequence number, in commit order per agency
+    # (db/sync.py). NULL on desks.
+    seq: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class DossierRow(SQLModel, table=True):
+    __tablename__ = "dossier"
+    __table_args__ = (
+        # (name_fold, received_at): a prefix range is answered from the index alone,
+        # newest first, without touching the table for rows that do not make the page.
+        Index("ix_dossier_name_fold", "name_fold", "received_at"),
+        Index("ix_dossier_applicant_id_number", "applicant_id_number"),
+        Index("ix_dossier_applicant_phone", "applicant_phone"),
+        Index("ix_dossier_status", "status"),
+        Index("ix_dossier_received_at", "received_at"),
+    )
+    id: str = Field(primary_key=True)
+    code: str = Field(sa_column_kwargs={"unique": True})
+    agency_code: str
+    desk_number: int
+    procedure_code: str
+    procedure_name: str
+    procedure_version: int
+    applicant_name: str
+    name_fold: str                                # core.text.fold(applicant_name)
+    applicant_id_number: str = ""
+    applicant_phone: str = ""
+    channel: int
+    status: int                                   # national status code
+    received_at: datetime = Field(sa_type=DateTime)
+    due_at: datetime = Field(sa_type=DateTime)
+    original_due_at: datetime = Field(sa_type=DateTime)
+    received_by: str
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime)
+    returned_at: datetime | None = Field(default=None, sa_type=DateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime)
+    supplement_count: int = 0
+    apology_count: int = 0
+    rating: str | None = None
+    conflicts: str = Field(default="[]", sa_type=Text)   # JSON list
+    last_hlc: str = ""
+    event_count: int = 0
+
+
+class DailySequenceRow(SQLModel, table=True):
+    __tablename__ = "daily_sequence"
+    agency_code: str = Field(primary_key=True)
+    desk_number: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    last_seq: int = 0
+
+
+class PrintJobRow(SQLModel, table=True):
+    __tablename__ = "print_job"
+    __table_args__ = (
+        Index("ix_print_job_dossier_id", "dossier_id"),
+        Index("ix_print_job_status", "status"),
+    )
+    id: str = Field(primary_key=True)
+    dossier_id: str
+    slip: str = Field(sa_type=Text)               # JSON of core.slips.slip_to_dict
+    copies: int = 1
+    printer_uri: str = ""
+    status: str = "queued"                        # queued | printing | done | failed
+    reason: str = ""
+    attempts: int = 0
+    created_at: datetime = Field(sa_type=DateTime)
+    updated_at: datetime = Field(sa_type=DateTime)
+
+
+class MetaRow(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str = Field(sa_type=Text)
+
+
+agency = AgencyRow.__table__
+desk = DeskRow.__table__
+account = AccountRow.__table__
+procedure_version = ProcedureVersionRow.__table__
+holiday_override = HolidayOverrideRow.__table__
+event = EventRow.__table__
+dossier = DossierRow.__table__
+daily_sequence = DailySequenceRow.__table__
+print_job = PrintJobRow.__table__
+meta = MetaRow.__table__
+
+__all__ = [
+    "AgencyRow", "DeskRow", "AccountRow", "ProcedureVersionRow", "HolidayOverrideRow",
+    "EventRow", "DossierRow", "DailySequenceRow", "PrintJobRow", "MetaRow",
+]
+
+
+# -- sync (issue 3, db/sync.py) ----------------------------------------------------------
+
+# Pull reads an agency's events by server sequence; unique, so a sequence number can
+# never mean two events (many NULLs on a desk are fine).
+Index("ix_event_agency_seq", event.c.agency_code, event.c.seq, unique=True)
+# Push reads unsent events in fold order straight off this index, batch after batch,
+# without sorting the whole backlog each time.
+Index("ix_event_unsent", event.c.synced_at, event.c.hlc, event.c.id)
+
+
+class SyncRejectionRow(SQLModel, table=True):
+    """Desk: an unsent event the centre refused; skipped by push until retried."""
+    __tablename__ = "sync_rejection"
+    event_id: str = Field(primary_key=True)
+    reason: str = Field(sa_type=Text)             # Vietnamese, shown to a supervisor
+    rejected_at: datetime = Field(sa_type=DateTime)
+
+
+class DeskRoleRow(SQLModel, table=True):
+    """Central PostgreSQL: which agency a desk's login role belongs to (read by RLS)."""
+    __tablename__ = "desk_role"
+    role_name: str = Field(primary_key=True)
+    agency_code: str
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+sync_rejection = SyncRejectionRow.__table__
+desk_role = DeskRoleRow.__table__
+__all__ += ["SyncRejectionRow", "DeskRoleRow"]

@@ -1,0 +1,93 @@
+"""Persisted print jobs: saving a dossier never waits on the printer.
+
+A job is queued in the same transaction as the dossier it prints; the printer service
+marks it printing, then done or failed with a reason. Failed jobs stay pending until
+retried, so a clerk can always reprint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+
+from core.clock import Clock
+from core.ids import new_id
+from core.slips import Slip, slip_from_dict, slip_to_dict
+from db.engine import read_conn, write_tx
+from db.models import print_job as pj
+from db.sql import dumps, loads
+
+QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    id: str
+    dossier_id: str
+    slip: Slip
+    copies: int
+    printer_uri: str
+    status: str            # queued | printing | done | failed
+    reason: str
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _job(r) -> PrintJob:
+    return PrintJob(id=r.id, dossier_id=r.dossier_id, slip=slip_from_dict(loads(r.slip)),
+                    copies=r.copies, printer_uri=r.printer_uri, status=r.status, reason=r.reason,
+                    attempts=r.attempts, created_at=r.created_at, updated_at=r.updated_at)
+
+
+class PrintJobRepo:
+    def __init__(self, engine: Engine, clock: Clock):
+        self.engine = engine
+        self.clock = clock
+
+    def enqueue(self, dossier_id: str, slip: Slip, copies: int = 1, printer_uri: str = "") -> str:
+        job_id = new_id()
+        now = self.clock.now()
+        with write_tx(self.engine) as conn:
+            conn.execute(pj.insert().values(
+                id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
+                printer_uri=printer_uri, status=QUEUED, reason="", attempts=0,
+                created_at=now, updated_at=now))
+        return job_id
+
+    def _set(self, job_id: str, **values) -> None:
+        with write_tx(self.engine) as conn:
+            done = conn.execute(update(pj).where(pj.c.id == job_id)
+                                .values(updated_at=self.clock.now(), **values)).rowcount
+        if not done:
+            raise KeyError(job_id)
+
+    def mark_printing(self, job_id: str) -> None:
+        self._set(job_id, status=PRINTING, attempts=pj.c.attempts + 1)
+
+    def mark_done(self, job_id: str) -> None:
+        self._set(job_id, status=DONE, reason="")
+
+    def mark_failed(self, job_id: str, reason: str) -> None:
+        self._set(job_id, status=FAILED, reason=reason)
+
+    def get(self, job_id: str) -> PrintJob:
+        with read_conn(self.engine) as conn:
+            row = conn.execute(select(pj).where(pj.c.id == job_id)).first()
+        if row is None:
+            raise KeyError(job_id)
+        return _job(row)
+
+    def pending(self) -> list[PrintJob]:
+        """Queued and failed jobs, oldest first."""
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED, FAILED)))
+                                .order_by(pj.c.created_at, pj.c.id)).all()
+        return [_job(r) for r in rows]
+
+    def for_dossier(self, dossier_id: str) -> list[PrintJob]:
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(select(pj).where(pj.c.dossier_id == dossier_id)
+                                .order_by(pj.c.created_at, pj.c.id)).all()
+        return [_job(r) for r in rows]

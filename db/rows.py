@@ -1,0 +1,116 @@
+"""Conversions between table rows and core objects (events, dossier projections)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, select
+
+from core.lifecycle import DossierState, Event, EventKind, Status, fold
+from core.text import fold as fold_text
+from db.models import dossier, event
+from db.sql import dumps, insert_for, loads
+
+
+def event_to_row(e: Event, synced_at: datetime | None = None) -> dict[str, Any]:
+    return {
+        "id": e.id, "dossier_id": e.dossier_id, "agency_code": e.agency_code,
+        "desk_number": e.desk_number, "clerk_id": e.clerk_id, "hlc": e.hlc,
+        "wall_time": e.wall_time, "kind": EventKind(e.kind).value,
+        "payload": dumps(e.payload), "synced_at": synced_at,
+    }
+
+
+def row_to_event(r: Any) -> Event:
+    return Event(
+        id=r.id, dossier_id=r.dossier_id, agency_code=r.agency_code, desk_number=r.desk_number,
+        clerk_id=r.clerk_id, hlc=r.hlc, wall_time=r.wall_time, kind=EventKind(r.kind),
+        payload=loads(r.payload) or {},
+    )
+
+
+def state_to_row(s: DossierState) -> dict[str, Any]:
+    return {
+        "id": s.id, "code": s.code, "agency_code": s.agency_code, "desk_number": s.desk_number,
+        "procedure_code": s.procedure_code, "procedure_name": s.procedure_name,
+        "procedure_version": s.procedure_version, "applicant_name": s.applicant_name,
+        "name_fold": fold_text(s.applicant_name), "applicant_id_number": s.applicant_id_number,
+        "applicant_phone": s.applicant_phone, "channel": int(s.channel), "status": int(s.status),
+        "received_at": s.received_at, "due_at": s.due_at, "original_due_at": s.original_due_at,
+        "received_by": s.received_by, "resolved_at": s.resolved_at, "returned_at": s.returned_at,
+        "closed_at": s.closed_at, "supplement_count": s.supplement_count,
+        "apology_count": s.apology_count, "rating": s.rating,
+        "conflicts": dumps(list(s.conflicts)), "last_hlc": s.last_hlc, "event_count": s.event_count,
+    }
+
+
+def row_to_state(r: Any) -> DossierState:
+    return DossierState(
+        id=r.id, code=r.code, agency_code=r.agency_code, desk_number=r.desk_number,
+        procedure_code=r.procedure_code, procedure_name=r.procedure_name,
+        procedure_version=r.procedure_version, applicant_name=r.applicant_name,
+        applicant_id_number=r.applicant_id_number, applicant_phone=r.applicant_phone,
+        channel=r.channel, status=Status(r.status), received_at=r.received_at, due_at=r.due_at,
+        original_due_at=r.original_due_at, received_by=r.received_by,
+        resolved_at=r.resolved_at, returned_at=r.returned_at, closed_at=r.closed_at,
+        supplement_count=r.supplement_count, apology_count=r.apology_count, rating=r.rating,
+        conflicts=tuple(loads(r.conflicts) or ()), last_hlc=r.last_hlc, event_count=r.event_count,
+    )
+
+
+def newest_first(states: Iterable[DossierState]) -> list[DossierState]:
+    return sorted(states, key=lambda s: (s.received_at, s.id), reverse=True)
+
+
+# -- writing projections ---------------------------------------------------------------
+
+def _code_holder(conn: Connection, code: str, dossier_id: str) -> str | None:
+    return conn.execute(select(dossier.c.id).where(dossier.c.code == code, dossier.c.id != dossier_id)
+                        ).scalar_one_or_none()
+
+
+def guard_duplicate_code(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+    """Two dossiers with one code can only come from two desks set up with the same number.
+
+    The code column is unique, and a sync must never stall on it: the later dossier keeps
+    its events and gets a marked code plus a conflict a supervisor will see.
+    """
+    other = _code_holder(conn, row["code"], row["id"])
+    if other is None:
+        return row
+    conflicts = (loads(row["conflicts"]) or []) + [f"duplicate-code:{other}"]
+    return {**row, "code": f"{row['code']}#{row['id'][-6:]}", "conflicts": dumps(conflicts)}
+
+
+def upsert_projection(conn: Connection, state: DossierState) -> None:
+    row = guard_duplicate_code(conn, state_to_row(state))
+    stmt = insert_for(conn, dossier).values(**row)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=[dossier.c.id],
+        set_={k: stmt.excluded[k] for k in row if k != "id"},
+    ))
+
+
+def events_of(conn: Connection, dossier_ids: Iterable[str]) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = {}
+    ids = list(dossier_ids)
+    for i in range(0, len(ids), 500):
+        q = (select(event).where(event.c.dossier_id.in_(ids[i:i + 500]))
+             .order_by(event.c.dossier_id, event.c.hlc, event.c.id))
+        for r in conn.execute(q):
+            out.setdefault(r.dossier_id, []).append(row_to_event(r))
+    return out
+
+
+def refold(conn: Connection, dossier_ids: Iterable[str]) -> None:
+    """Recompute the projection of each dossier from all of its events."""
+    grouped = events_of(conn, dossier_ids)
+    for dossier_id, evs in grouped.items():
+        try:
+            state = fold(evs)
+        except ValueError:
+            # Only later events have arrived so far (the receipt is still on its way).
+            conn.execute(dossier.delete().where(dossier.c.id == dossier_id))
+            continue
+        upsert_projection(conn, state)
+

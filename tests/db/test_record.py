@@ -1,0 +1,172 @@
+"""Recording actions, applying events from elsewhere, rebuilding projections."""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from core.clock import HybridClock
+from core.ids import new_id
+from core.lifecycle import Event, EventKind, Status
+from db.dossiers import DossierNotFound, DossierRepo, TransitionError
+from db.engine import make_engine
+from db.meta import last_local_hlc
+from db.migrate import upgrade
+
+from .conftest import AGENCY, CLERK
+
+
+def test_record_walks_the_lifecycle(receive, repo, clock):
+    d = receive().dossier
+    clock.advance(minutes=10)
+    s = repo.record(d.id, EventKind.TRANSFERRED, {"to": "Tư pháp"}, CLERK)
+    assert s.status is Status.PROCESSING
+    s = repo.record(d.id, EventKind.SUPPLEMENT_REQUESTED, {"missing": ["Giấy chứng sinh"]}, CLERK)
+    assert s.status is Status.SUPPLEMENT and s.supplement_count == 1
+    s = repo.record(d.id, EventKind.SUPPLEMENT_RECEIVED, {}, CLERK)
+    new_due = datetime(2025, 3, 14, 17, 0)
+    s = repo.record(d.id, EventKind.APOLOGY_ISSUED, {"new_due_at": new_due, "reason": "Cần xác minh"}, CLERK)
+    assert s.due_at == new_due and s.original_due_at == d.due_at and s.apology_count == 1
+    clock.advance(hours=2)
+    s = repo.record(d.id, EventKind.RESULT_READY, {}, CLERK)
+    assert s.status is Status.RESOLVED and s.resolved_at == clock.now()
+    s = repo.record(d.id, EventKind.RETURNED, {"delivery": "desk"}, CLERK)
+    s = repo.record(d.id, EventKind.RATED, {"level": "very_satisfied"}, CLERK)
+    assert s.status is Status.RETURNED and s.rating == "very_satisfied" and s.event_count == 8
+    assert repo.get(d.id) == s
+    assert [e.kind for e in repo.events(d.id)][-2:] == [EventKind.RETURNED, EventKind.RATED]
+    assert last_local_hlc(repo.engine) == s.last_hlc
+
+
+def test_record_rejects_invalid_actions_in_vietnamese(receive, repo):
+    d = receive().dossier
+    with pytest.raises(TransitionError) as caught:
+        repo.record(d.id, EventKind.RETURNED, {}, CLERK)
+    assert caught.value.message_vi == "Không thể «Trả kết quả» khi hồ sơ đang ở trạng thái «Được tiếp nhận»."
+    with pytest.raises(TransitionError, match="đã được tiếp nhận"):
+        repo.record(d.id, EventKind.RECEIVED, {}, CLERK)
+    repo.record(d.id, EventKind.APOLOGY_ISSUED, {"new_due_at": "2025-03-20T17:00:00"}, CLERK)
+    with pytest.raises(TransitionError, match="một lần"):
+        repo.record(d.id, EventKind.APOLOGY_ISSUED, {"new_due_at": "2025-03-25T17:00:00"}, CLERK)
+    with pytest.raises(TransitionError, match="ngày hẹn"):
+        repo.record(d.id, EventKind.APOLOGY_ISSUED, {}, CLERK)
+    repo.record(d.id, EventKind.WITHDRAWN, {}, CLERK)
+    # Notes, ratings and prints are allowed whatever the state.
+    assert repo.record(d.id, EventKind.NOTE, {"text": "Gọi lại sau"}, CLERK).status is Status.WITHDRAWN
+    assert len(repo.events(d.id)) == 4            # rejected actions left nothing behind
+    with pytest.raises(DossierNotFound):
+        repo.record("no-such-id", EventKind.NOTE, {}, CLERK)
+
+
+def _event(dossier, kind, hlc, payload=None, desk=2):
+    return Event(id=new_id(), dossier_id=dossier.id, agency_code=AGENCY.code, desk_number=desk,
+                 clerk_id=CLERK.id, hlc=hlc, wall_time=datetime(2025, 3, 12, 10, 0), kind=kind,
+                 payload=payload or {})
+
+
+def test_two_desks_returning_one_dossier_is_a_surfaced_conflict(receive, repo):
+    d = receive().dossier
+    ready = repo.record(d.id, EventKind.RESULT_READY, {}, CLERK)
+    # Desk 1 returns the result; desk 2, offline, returned it too (its event arrives later).
+    mine = repo.record(d.id, EventKind.RETURNED, {}, CLERK)
+    theirs = _event(d, EventKind.RETURNED, hlc="9" * 15 + ".00000.desk2")
+    assert repo.apply_events([theirs]) == {d.id}
+    s = repo.get(d.id)
+    assert s.status is Status.RETURNED and s.returned_at == mine.returned_at
+    assert s.conflicts == (f"returned:{theirs.id}",)
+    assert s.event_count == 4 and ready.event_count == 2
+
+
+def _busy_history(repo, receive, clock, n=4):
+    """A few dossiers with events from this desk, plus a batch from 'another desk'."""
+    remote = []
+    for i in range(n):
+        d = receive().dossier
+        clock.advance(minutes=3)
+        repo.record(d.id, EventKind.TRANSFERRED, {}, CLERK)
+        ms = clock.epoch_ms() + 1000 * (i + 1)
+        kinds = [EventKind.RESULT_READY, EventKind.RETURNED, EventKind.RATED]
+        for j, kind in enumerate(kinds):
+            remote.append(_event(d, kind, f"{ms:015d}.{j:05d}.desk2",
+                                 {"level": "satisfied"} if kind is EventKind.RATED else {}))
+        if i == 0:
+            remote.append(_event(d, EventKind.RETURNED, f"{ms:015d}.00009.desk2"))   # a clash
+    return remote
+
+
+def test_apply_events_is_idempotent_and_order_free(receive, repo, clock):
+    remote = _busy_history(repo, receive, clock)
+    affected = repo.apply_events(remote)
+    assert len(affected) == 4
+    first = {d: repo.get(d) for d in affected}
+    assert {s.status for s in first.values()} == {Status.RETURNED}
+    assert sum(1 for s in first.values() if s.conflicts) == 1
+    shuffled = remote[:]
+    random.Random(7).shuffle(shuffled)
+    assert repo.apply_events(shuffled) == set()               # nothing new
+    assert repo.apply_events(shuffled[:3] + shuffled[:3]) == set()
+    assert {d: repo.get(d) for d in affected} == first
+    assert repo.rebuild() == 4
+    assert {d: repo.get(d) for d in affected} == first
+
+
+def test_the_same_events_in_any_order_give_the_same_projection(tmp_path, receive, repo, clock, engine):
+    remote = _busy_history(repo, receive, clock)
+    repo.apply_events(remote)
+    local = [e for d in {e.dossier_id for e in remote} for e in repo.events(d)]
+    # A second database receives everything, in pieces, reversed, with duplicates.
+    other = make_engine(f"sqlite:///{tmp_path / 'central.sqlite'}")
+    upgrade(other)
+    central = DossierRepo(other, HybridClock(clock, "central"), clock)
+    pieces = list(reversed(local))
+    for k in range(0, len(pieces), 3):
+        central.apply_events(pieces[k:k + 3] + pieces[:1])
+    for d in {e.dossier_id for e in remote}:
+        assert central.get(d) == repo.get(d)
+        assert central.events(d) == repo.events(d)
+    other.dispose()
+
+
+def test_events_before_their_receipt_wait_for_it(receive, repo, tmp_path, clock):
+    d = receive().dossier
+    later = repo.record(d.id, EventKind.TRANSFERRED, {}, CLERK)
+    events = repo.events(d.id)
+    other = make_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    upgrade(other)
+    central = DossierRepo(other, HybridClock(clock, "central"), clock)
+    assert central.apply_events([events[1]]) == {d.id}
+    assert central.get(d.id) is None                     # no receipt yet: no projection
+    central.apply_events([events[0]])
+    assert central.get(d.id) == later
+    other.dispose()
+
+
+def test_applying_remote_events_moves_the_local_clock_past_them(receive, repo, clock):
+    d = receive().dossier
+    future = _event(d, EventKind.NOTE, hlc=f"{clock.epoch_ms() + 86_400_000:015d}.00003.desk2")
+    repo.apply_events([future])
+    mine = repo.record(d.id, EventKind.NOTE, {"text": "sau"}, CLERK)
+    assert mine.last_hlc > future.hlc
+    assert repo.events(d.id)[-1].payload == {"text": "sau"}
+
+
+def test_unsent_events_are_counted_and_remote_ones_are_not(receive, repo):
+    d = receive().dossier
+    repo.record(d.id, EventKind.TRANSFERRED, {}, CLERK)
+    assert repo.unsent_count() == 2
+    repo.apply_events([_event(d, EventKind.NOTE, hlc="9" * 15 + ".00000.desk2")])
+    assert repo.unsent_count() == 2
+
+
+def test_rebuild_restores_a_damaged_projection(receive, repo, engine):
+    ids = [receive().dossier.id for _ in range(3)]
+    repo.record(ids[0], EventKind.TRANSFERRED, {}, CLERK)
+    good = {i: repo.get(i) for i in ids}
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE dossier SET status = 10, applicant_name = 'x'")
+        conn.exec_driver_sql(f"DELETE FROM dossier WHERE id = '{ids[2]}'")
+    assert repo.rebuild() == 3
+    assert {i: repo.get(i) for i in ids} == good
+    assert replace(good[ids[0]]) == repo.get(ids[0])
