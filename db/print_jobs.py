@@ -72,6 +72,14 @@ class PrintJobRepo:
     def mark_failed(self, job_id: str, reason: str) -> None:
         self._set(job_id, status=FAILED, reason=reason)
 
+    def recover_interrupted(self) -> int:
+        """At start-up: a job left "printing" was cut off when the app last stopped (one app
+        prints from a desk's database). Mark it failed so it shows in the queue for a retry."""
+        with write_tx(self.engine) as conn:
+            return conn.execute(update(pj).where(pj.c.status == PRINTING).values(
+                status=FAILED, updated_at=self.clock.now(),
+                reason="Bị gián đoạn khi đang in (chương trình đã đóng). Bấm In lại.")).rowcount
+
     def get(self, job_id: str) -> PrintJob:
         with read_conn(self.engine) as conn:
             row = conn.execute(select(pj).where(pj.c.id == job_id)).first()

@@ -86,6 +86,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
         catalogue=CatalogueRepo(engine, clock), calendar_repo=CalendarRepo(engine),
         print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
     )
+    services.print_jobs.recover_interrupted()
     if settings.central_url and desk is not None:
         services.sync = make_sync(services)
     if settings.demo and seed_demo and services.dossiers.count() == 0:

@@ -42,3 +42,21 @@ def test_calendar_overrides(engine, clock):
                                Override(date(2026, 8, 22), OverrideKind.WORKED_DAY, "Làm bù")]
     cal.remove(date(2026, 1, 2))
     assert [o.day for o in cal.overrides()] == [date(2026, 8, 22)]
+
+
+def test_a_job_cut_off_while_printing_comes_back_as_failed(tmp_path):
+    from datetime import datetime
+    from core.clock import FixedClock
+    from core.slips import Slip
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from db.print_jobs import PrintJobRepo
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    upgrade(engine)
+    jobs = PrintJobRepo(engine, FixedClock(datetime(2026, 11, 23, 9, 0)))
+    job = jobs.enqueue("d1", Slip(kind="receipt", header=("A",), title="T"), 1, "dummy:")
+    jobs.mark_printing(job)
+    assert jobs.pending() == []
+    assert jobs.recover_interrupted() == 1
+    [again] = jobs.pending()
+    assert again.id == job and again.status == "failed" and "gián đoạn" in again.reason
