@@ -105,7 +105,7 @@ class MotcuaApp(App):
         if services.settings.keys:
             self.set_keymap(services.settings.keys)
         if services.sync is not None:
-            self.set_interval(max(5, services.settings.sync_interval), self.action_sync_now)
+            self.set_interval(max(5, services.settings.sync_interval), lambda: self._sync(False))
         self.set_interval(STATUS_REFRESH_SECONDS, self.refresh_status)
         if services.accounts.needs_setup():
             if self.screen_stack and isinstance(self.screen, LoginScreen):
@@ -189,25 +189,28 @@ class MotcuaApp(App):
                 self.notify("Chưa cấu hình máy chủ trung tâm ([central] url hoặc MOTCUA_CENTRAL).",
                             severity="warning")
             return
-        self._sync()
+        self.notify("Đang đồng bộ với máy chủ trung tâm…", timeout=2)
+        self._sync(True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SYNC_GROUP)
-    def _sync(self) -> None:
+    def _sync(self, manual: bool) -> None:
         from db.sync import CentralUnavailable
         try:
             report = self.services.sync.run_once()
         except CentralUnavailable as exc:
             log.warning("sync failed: %s", type(exc.__cause__).__name__ if exc.__cause__ else "unavailable")
-            self.post_message(msg.SyncFailed(exc.message_vi))
+            self.post_message(msg.SyncFailed(exc.message_vi, manual))
             return
         except Exception as exc:
             log.error("sync crashed: %s", type(exc).__name__)
-            self.post_message(msg.SyncFailed(f"Lỗi đồng bộ ({type(exc).__name__}); sẽ thử lại sau."))
+            self.post_message(msg.SyncFailed(f"Lỗi đồng bộ ({type(exc).__name__}); sẽ thử lại sau.", manual))
             return
-        self.post_message(msg.SyncFinished(report))
+        self.post_message(msg.SyncFinished(report, manual))
 
     def on_sync_finished(self, event: msg.SyncFinished) -> None:
         r = event.report
+        if event.manual:
+            self.notify(f"Đã đồng bộ: gửi {r.pushed}, nhận {r.pulled} sự kiện.", timeout=4)
         if r.rejected:
             self.notify(f"Trung tâm từ chối {len(r.rejected)} sự kiện: {r.rejected[0][1]}",
                         title="Cần lãnh đạo xem", severity="warning", timeout=10)
@@ -217,6 +220,10 @@ class MotcuaApp(App):
             refresh()
 
     def on_sync_failed(self, event: msg.SyncFailed) -> None:
+        # The periodic sync stays quiet when offline (the status line says so); a sync the
+        # clerk asked for always answers.
+        if event.manual:
+            self.notify(event.message_vi, title="Chưa đồng bộ được", severity="warning", timeout=10)
         self.refresh_status()
 
     def _tell_screen(self, dossier_id: str, error: str | None) -> None:

@@ -35,12 +35,14 @@ class SearchFinished(Message):
 
 
 class SyncFinished(Message):
-    def __init__(self, report) -> None:
+    def __init__(self, report, manual: bool = False) -> None:
         super().__init__()
         self.report = report          # db.sync.SyncReport
+        self.manual = manual          # asked for by the clerk (F8), not the timer
 
 
 class SyncFailed(Message):
-    def __init__(self, message_vi: str) -> None:
+    def __init__(self, message_vi: str, manual: bool = False) -> None:
         super().__init__()
         self.message_vi = message_vi
+        self.manual = manual

@@ -68,6 +68,11 @@ class HomeScreen(Screen):
         start = datetime.combine(now.date(), time.min)
         self._run_search("", start)
 
+    def key_down(self) -> None:
+        # From the search box, Down goes into the list (Enter there opens the dossier).
+        if self.focused is self.query_one("#search", Input):
+            self.query_one("#dossiers", DataTable).focus()
+
     def open_dossier(self, dossier_id: str) -> None:
         from tui.screens.dossier import DossierScreen
         self.app.push_screen(DossierScreen(dossier_id))
