@@ -188,8 +188,10 @@ __all__ = [
 # never mean two events (many NULLs on a desk are fine).
 Index("ix_event_agency_seq", event.c.agency_code, event.c.seq, unique=True)
 # Push reads unsent events in fold order straight off this index, batch after batch,
-# without sorting the whole backlog each time.
-Index("ix_event_unsent", event.c.synced_at, event.c.hlc, event.c.id)
+# without sorting the whole backlog. Partial: an event leaves it when marked sent, and on
+# the central store (every row has synced_at) it stays empty and costs nothing.
+Index("ix_event_unsent", event.c.hlc, event.c.id,
+      sqlite_where=event.c.synced_at.is_(None), postgresql_where=event.c.synced_at.is_(None))
 
 
 class SyncRejectionRow(SQLModel, table=True):

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-24
 
 Issue 3 (db/sync.py). On every database: `event.seq` with a unique (agency_code, seq)
-index, an (synced_at, hlc, id) index push reads unsent events from, `sync_rejection`
+index, a partial (hlc, id) index of unsent events that push reads from, `sync_rejection`
 (events the centre refused, on a desk) and `desk_role` (desk login role -> agency, on a
 central PostgreSQL). On PostgreSQL only: the sequence and the BEFORE INSERT trigger that
 number every inserted event (whatever a client sent as seq). The trigger takes a per-agency transaction
@@ -56,7 +56,9 @@ def upgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seq', sa.BigInteger(), nullable=True))
         batch_op.create_index('ix_event_agency_seq', ['agency_code', 'seq'], unique=True)
-        batch_op.create_index('ix_event_unsent', ['synced_at', 'hlc', 'id'], unique=False)
+        batch_op.create_index('ix_event_unsent', ['hlc', 'id'], unique=False,
+                              sqlite_where=sa.text('synced_at IS NULL'),
+                              postgresql_where=sa.text('synced_at IS NULL'))
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE SEQUENCE IF NOT EXISTS motcua_event_seq AS bigint")
