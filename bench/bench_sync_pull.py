@@ -1,0 +1,142 @@
+"""Pull 100,000 events from PostgreSQL into a fresh desk, against a bare SQLite bulk insert
+of the same rows into a desk's event table, measured in the same run.
+
+    python bench/bench_sync_pull.py [--events 100000] [--batch 1000] [--pg ADMIN_URL]
+
+- Desk 1's events (bench/sync_gen.py) are COPYed into a fresh central database (the
+  trigger numbers them), then desk 2 of the same agency -- empty -- pulls them all as the
+  agency's desk role: one query per page, decode, fold every dossier with core.lifecycle,
+  write events + projections + cursor in one local transaction per page.
+- Baselines: executemany of the same 100,000 event rows into a freshly migrated desk file,
+  in one transaction, and in one transaction per 1,000 rows (the pull's granularity).
+  They write no projection and fold nothing; the pull does both.
+
+Target (issue 3): pull throughput >= 0.5 x bare bulk insert.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_sync_push import (  # noqa: E402
+    AGENCY, PASSWORD, ROLE, _admin, _typed, desk_rows, drop_db, drop_role, fresh_db, make_desk, peak_rss_mb,
+)
+
+COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time", "kind", "payload")
+
+
+def load_central(url: str, rows: list[tuple]) -> None:
+    with _admin(url) as conn, conn.transaction(), conn.cursor() as cur:
+        with cur.copy(f"COPY event ({', '.join(COLS)}, synced_at) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
+
+
+def empty_desk(path: Path, desk: int) -> None:
+    from bench.sync_gen import make_desk_file
+    make_desk_file(path, AGENCY, desk, 0)
+
+
+def baseline(path: Path, desk_file: Path, per_tx: int | None) -> tuple[int, float]:
+    src = sqlite3.connect(desk_file)
+    rows = src.execute(f"SELECT {', '.join(COLS)}, '2025-09-22 18:00:00.000000' FROM event").fetchall()
+    src.close()
+    empty_desk(path, 3)
+    from db.engine import make_engine, write_conn
+    engine = make_engine(f"sqlite:///{path}")
+    sql = f"INSERT INTO event ({', '.join(COLS)}, synced_at) VALUES ({', '.join('?' * (len(COLS) + 1))})"
+    step = per_tx or len(rows)
+    t0 = time.perf_counter()
+    with write_conn(engine) as conn:
+        for i in range(0, len(rows), step):
+            with conn.begin():
+                conn.exec_driver_sql(sql, rows[i:i + step])
+    dt = time.perf_counter() - t0
+    engine.dispose()
+    return len(rows), dt
+
+
+def child_pull(desk_path: str, url: str, batch: int) -> dict:
+    from core.clock import HybridClock, SystemClock
+    from db.engine import make_engine, read_conn
+    from db.meta import last_local_hlc
+    from db.sync import SyncEngine, SyncReport
+    engine = make_engine(f"sqlite:///{desk_path}")
+    clock = SystemClock()
+    hlc = HybridClock(clock, f"{AGENCY}/2", last_local_hlc(engine))
+    sync = SyncEngine(engine, url, agency_code=AGENCY, desk_number=2, hlc=hlc, clock=clock, batch_size=batch)
+    rss0 = peak_rss_mb()
+    report = SyncReport(0, 0, [], {}, clock.now(), clock.now())
+    t0 = time.perf_counter()
+    with sync.store.session() as session:
+        sync._push(session, report)
+        sync._pull(session, report)
+        t1 = time.perf_counter()
+        sync._pull_reference(session, report)
+    rss1 = peak_rss_mb()
+    with read_conn(engine) as conn:
+        dossiers = conn.exec_driver_sql("SELECT count(*) FROM dossier").scalar_one()
+    sync.close()
+    return {"pulled": report.pulled, "pull_s": t1 - t0, "dossiers": dossiers,
+            "rss_before_mb": rss0, "rss_after_mb": rss1}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--pg", default=os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--child", nargs=3, metavar=("DESK", "URL", "BATCH"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(child_pull(args.child[0], args.child[1], int(args.child[2]))))
+        return 0
+
+    from db.central import init_central
+    tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-pull-"))
+    source = tmp / "desk1.sqlite"
+    n = make_desk(source, AGENCY, 1, args.events)
+    url = fresh_db(args.pg, "motcua_bench_pull")
+    try:
+        init_central(url, desk_role=ROLE, desk_password=PASSWORD, agency_code=AGENCY)
+        load_central(url, [(*r[:-1], None) for r in _typed(desk_rows(source))])
+        print(f"centre holds {n:,} events of one agency (desk 1)")
+        one_n, one_s = baseline(tmp / "base1.sqlite", source, None)
+        per_n, per_s = baseline(tmp / "base2.sqlite", source, 1000)
+        desk = tmp / "desk2.sqlite"
+        empty_desk(desk, 2)
+        user = url.replace("postgresql://postgres@", f"postgresql://{ROLE}:{PASSWORD}@")
+        out = subprocess.run([sys.executable, __file__, "--child", str(desk), user, str(args.batch)],
+                             check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        drop_db(args.pg, "motcua_bench_pull")
+        drop_role(args.pg, ROLE)
+        for f in tmp.iterdir():
+            f.unlink()
+        tmp.rmdir()
+    assert r["pulled"] == n and one_n == n, (r, one_n)
+    rate, one_rate, per_rate = n / r["pull_s"], one_n / one_s, per_n / per_s
+    print(f"bare SQLite executemany, 1 tx        : {one_s:6.2f} s  {one_rate:9,.0f} ev/s")
+    print(f"bare SQLite executemany, 1 tx / 1000 : {per_s:6.2f} s  {per_rate:9,.0f} ev/s")
+    print(f"SyncEngine pull (desk role, page {args.batch}): {r['pull_s']:6.2f} s  {rate:9,.0f} ev/s  "
+          f"-> {r['dossiers']:,} dossier projections folded and written")
+    print(f"ratio pull / bare (1 tx)        = {rate / one_rate:.2f}   (target >= 0.5)")
+    print(f"ratio pull / bare (1 tx / 1000) = {rate / per_rate:.2f}")
+    print(f"desk RSS: {r['rss_before_mb']:.0f} MB before, peak {r['rss_after_mb']:.0f} MB after: "
+          f"growth {r['rss_after_mb'] - r['rss_before_mb']:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

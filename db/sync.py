@@ -1,0 +1,329 @@
+"""Offline-first sync of a desk's SQLite file with the central store (issue 3).
+
+One `SyncEngine.run_once()` is a push then a pull over one connection to the centre:
+
+Push. Unsent local events go up in (HLC, id) order, `batch_size` at a time, read one batch
+at a time off an index (memory stays flat whatever the backlog). Each batch is ONE
+central transaction, `INSERT ... ON CONFLICT (id) DO NOTHING`, so re-sending is harmless;
+the batch is marked sent locally only after the central commit. If the link dies before
+the commit nothing is marked; if the desk dies after it, the next run sends the batch
+again and the centre ignores it (or the pull finds it there and marks it).
+
+Refused events. Before sending, each event is checked against the centre's rules (its
+agency is this desk's, a known kind, readable JSON, a valid HLC stamp, a receipt that
+folds); the centre adds its own (RLS by agency on PostgreSQL, constraints). A refused
+event is written to the desk's `sync_rejection` table with the Vietnamese reason: push
+skips it from then on, so it never blocks the events after it and is not re-sent on
+every run, but it stays visible -- it still counts as waiting (its `synced_at` stays NULL;
+the status line never says "synced" while it exists), `SyncStatus.rejected` and
+`last_error` tell a supervisor, and `retry_rejected()` puts it back in the queue (after
+the cause is fixed). A failure of the store itself (connection, permission, lock timeout)
+never refuses anything: the run raises CentralUnavailable.
+
+Pull. The centre numbers every event it accepts (`event.seq`). On PostgreSQL the number
+comes from a sequence drawn by a BEFORE INSERT trigger under a per-agency transaction
+advisory lock held to commit, so within an agency numbers become visible in order: a
+reader whose cursor is at N can never later meet a committed row below N (plain
+sequences commit out of order under concurrency). On SQLite the single writer gives the
+same. A desk pulls its agency's events with seq > cursor, a page at a time, one query per
+page; its own events come back without their payload and are fetched only if missing.
+Each page is applied in one local transaction that also stores the new cursor
+(db/sync_local.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
+high-water mark; the desk's HybridClock then observes the newest stamp. Down also come
+catalogue versions, holiday overrides, the agency's accounts and desks made centrally.
+
+Thread safety: `run_once` holds a lock (one sync at a time); `status()` and
+`dossier_synced()` only read the desk database and a few fields under a small lock, so a
+Textual thread worker can sync while the UI thread asks for the status.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import Engine
+
+from core.clock import Clock, HybridClock
+from core.lifecycle import Event
+from db import sync_local as local
+from db.sync_store import CentralSession, CentralStore, CentralUnavailable, describe_url
+
+__all__ = ["CentralUnavailable", "SyncEngine", "SyncReport", "SyncStatus"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    pushed: int                                   # local events confirmed at the centre
+    pulled: int                                   # events new to this desk
+    rejected: list[tuple[str, str]]               # (event id, Vietnamese reason), this run
+    reference: dict[str, int]                     # catalogue/holidays/accounts/desks brought down
+    started_at: datetime
+    finished_at: datetime
+
+
+@dataclass
+class SyncStatus:
+    waiting: int                                  # local events not yet at the centre
+    last_success: datetime | None
+    last_error: str | None
+    online: bool | None                           # None: never tried since start
+    rejected: int = field(default=0)              # of `waiting`, refused by the centre
+
+
+class SyncEngine:
+    def __init__(self, local_engine: Engine, central_url: str, *, agency_code: str, desk_number: int,
+                 hlc: HybridClock, clock: Clock, batch_size: int = 1000, connect_timeout: float = 5.0):
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        self.local = local_engine
+        self.store = CentralStore(central_url, agency_code=agency_code, desk_number=desk_number,
+                                  connect_timeout=connect_timeout)
+        self.agency_code = agency_code
+        self.desk_number = desk_number
+        self.hlc = hlc
+        self.clock = clock
+        self.batch_size = batch_size
+        self._run_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._online: bool | None = None
+        self._last_error: str | None = None
+        self._last_success: datetime | None = local.last_success(local_engine)
+        # Fault-injection points for tests (never set in production): called with the batch's
+        # event ids inside the central transaction just before COMMIT, right after the
+        # central COMMIT (before the local mark), and with a pulled page before it is applied.
+        self.before_central_commit: Callable[[list[str]], None] | None = None
+        self.after_central_commit: Callable[[list[str]], None] | None = None
+        self.before_local_apply: Callable[[list[Event]], None] | None = None
+
+    # -- the one operation ------------------------------------------------------------
+    def run_once(self) -> SyncReport:
+        """Push then pull. Raises CentralUnavailable if the store cannot be reached or the
+        link drops; local data then holds exactly what was already confirmed."""
+        with self._run_lock:
+            started = self.clock.now()
+            report = SyncReport(0, 0, [], {}, started, started)
+            try:
+                with self.store.session() as session:
+                    self._push(session, report)
+                    self._pull(session, report)
+                    self._pull_reference(session, report)
+            except CentralUnavailable as exc:
+                log.warning("sync failed after %d up, %d down: %s", report.pushed, report.pulled, exc)
+                self._set_state(online=False, error=exc.message_vi)
+                raise
+            except Exception as exc:
+                self._set_state(online=None, error=f"Lỗi đồng bộ ({type(exc).__name__}); sẽ thử lại sau.")
+                raise
+            report.finished_at = self.clock.now()
+            local.save_last_success(self.local, report.finished_at)
+            self._set_state(online=True, error=None, success=report.finished_at)
+            log.info("sync: %d up, %d down, %d refused, reference %s", report.pushed, report.pulled,
+                     len(report.rejected), report.reference)
+            return report
+
+    def _push(self, session: CentralSession, report: SyncReport) -> None:
+        # Three stages overlap: a reader thread reads and checks the next batch, this
+        # thread sends the current one, a marker thread writes the previous one's marks
+        # (the desk's fsync). Queues of two batches keep memory flat. A mark is queued only
+        # after its batch's central COMMIT, and every queued mark is written before this
+        # returns or raises, so "marked" always implies "at the centre".
+        reader = _Reader(self.local, self.batch_size, self.agency_code)
+        marker = _Marker(self.local)
+        failed = True
+        try:
+            for rows, good, refused in reader:
+                if good:
+                    refused = refused + session.push(good, self.clock.now(), self.before_central_commit)
+                    if self.after_central_commit is not None:
+                        self.after_central_commit([r.id for r in good])
+                refused_ids = {i for i, _ in refused}
+                sent = [r.id for r in good if r.id not in refused_ids]
+                marker.put(sent, refused, self.clock.now())
+                report.pushed += len(sent)
+                report.rejected += refused
+            failed = False
+        finally:
+            reader.stop()
+            marker.close(raise_error=not failed)
+
+    def _pull(self, session: CentralSession, report: SyncReport) -> None:
+        # A fetcher thread downloads the next page while this thread applies the current
+        # one (the centre's round trips overlap the desk's fold and fsync). Pages are
+        # applied strictly in order, each with its cursor, in one local transaction.
+        key = session.store_id or describe_url(self.store.url)
+        fetcher = _Fetcher(session, self.local, self.agency_code, self.desk_number,
+                           local.get_cursor(self.local, key), self.batch_size)
+        try:
+            for last_seq, pulled, confirmed, prefolded in fetcher:
+                if self.before_local_apply is not None:
+                    self.before_local_apply([p.event for p in pulled])
+                fresh, top = local.apply_pulled(self.local, pulled, confirmed, store_key=key, cursor=last_seq,
+                                                now=self.clock.now(), prefolded=prefolded)
+                if top is not None:
+                    self.hlc.observe(top)
+                report.pulled += fresh
+        finally:
+            fetcher.stop()
+
+    def _pull_reference(self, session: CentralSession, report: SyncReport) -> None:
+        missing = sorted(session.procedure_keys() - local.procedure_keys(self.local))
+        report.reference = local.apply_reference(
+            self.local, procedures=session.procedures(missing) if missing else [],
+            overrides=session.holiday_overrides(), accounts=session.accounts(),
+            desks=session.desks(), agency_code=self.agency_code)
+
+    # -- cheap local questions (any thread) -------------------------------------------
+    def status(self) -> SyncStatus:
+        waiting, refused = local.waiting_count(self.local)
+        with self._state_lock:
+            error = self._last_error
+            if error is None and refused:
+                error = f"{refused} sự kiện bị máy chủ trung tâm từ chối; cần lãnh đạo xem."
+            return SyncStatus(waiting=waiting, last_success=self._last_success, last_error=error,
+                              online=self._online, rejected=refused)
+
+    def dossier_synced(self, dossier_id: str) -> bool:
+        """True when every local event of the dossier has reached the centre."""
+        return local.dossier_synced(self.local, dossier_id)
+
+    def retry_rejected(self) -> int:
+        """Put refused events back in the queue (after their cause is fixed)."""
+        return local.retry_refused(self.local)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    def _set_state(self, *, online: bool | None, error: str | None, success: datetime | None = None) -> None:
+        with self._state_lock:
+            if online is not None:
+                self._online = online
+            self._last_error = error
+            if success is not None:
+                self._last_success = success
+
+
+class _Marker:
+    """Writes push marks on its own thread, in order; close() waits for all of them."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.queue: queue.Queue = queue.Queue(maxsize=2)      # bounded: memory stays flat
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="motcua-sync-mark", daemon=True)
+        self.thread.start()
+
+    def put(self, sent: list[str], refused: list[tuple[str, str]], now: datetime) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((sent, refused, now))
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is None:
+                try:
+                    local.mark_pushed(self.engine, *item)
+                except BaseException as exc:      # surfaced by put()/close()
+                    self.error = exc
+
+    def close(self, raise_error: bool = True) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if raise_error and self.error is not None:
+            raise self.error
+
+
+class _Reader:
+    """Reads and checks unsent batches on its own thread, one or two ahead of the sender."""
+
+    _END = object()
+
+    def __init__(self, engine: Engine, batch_size: int, agency_code: str):
+        self.engine, self.batch_size, self.agency_code = engine, batch_size, agency_code
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="motcua-sync-read", daemon=True)
+        self.thread.start()
+
+    def _offer(self, item) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            after = None
+            while not self.stopped.is_set():
+                rows = local.unsent_batch(self.engine, self.batch_size, after)
+                if not rows:
+                    break
+                after = (rows[-1].hlc, rows[-1].id)
+                good, refused = [], []
+                for r in rows:
+                    problem = local.problem_of(r, self.agency_code)
+                    (refused.append((r.id, problem)) if problem else good.append(r))
+                if not self._offer((rows, good, refused)) or len(rows) < self.batch_size:
+                    break
+            self._offer(self._END)
+        except BaseException as exc:               # handed to the consumer
+            self._offer(exc)
+
+    def __iter__(self):
+        while True:
+            item = self.queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+class _Fetcher(_Reader):
+    """Downloads pull pages on its own thread, one or two ahead of the applier, decoded and
+    folded as far as can be done without the desk's data. A page is one query; the desk's
+    own events come back without payload (an id each) and are fetched only if missing."""
+
+    def __init__(self, session: CentralSession, engine: Engine, agency_code: str, desk_number: int,
+                 cursor: int, batch_size: int):
+        self.session, self.cursor, self.desk_number = session, cursor, desk_number
+        super().__init__(engine, batch_size, agency_code)
+
+    def _run(self) -> None:
+        try:
+            cursor = self.cursor
+            while not self.stopped.is_set():
+                page = self.session.pull_page(cursor, self.batch_size)
+                if not page:
+                    break
+                rows = [r for r in page if r.desk_number != self.desk_number]
+                own = [r.id for r in page if r.desk_number == self.desk_number]
+                confirmed: list[str] = []
+                if own:          # normally all here; a desk restored from a backup lacks some
+                    here = local.local_status(self.engine, own)
+                    confirmed = [i for i in own if here.get(i) is False]
+                    lacking = [i for i in own if i not in here]
+                    if lacking:
+                        rows += self.session.fetch_events(lacking)
+                pulled = local.decode_pulled(rows, self.agency_code)
+                cursor = page[-1].seq
+                if not self._offer((cursor, pulled, confirmed, local.prefold(pulled))) or len(page) < self.batch_size:
+                    break
+            self._offer(self._END)
+        except BaseException as exc:               # handed to the consumer
+            self._offer(exc)

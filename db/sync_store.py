@@ -1,0 +1,381 @@
+"""The central store as a desk's sync sees it: one connection per sync, and every way it
+can fail turned into `CentralUnavailable` with a Vietnamese message.
+
+The same Core statements serve a central SQLite file and PostgreSQL, except two:
+- push on PostgreSQL is one `INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO
+  NOTHING` per batch (one round trip; the server's trigger numbers the rows, see
+  migration 0002); on SQLite the numbers are drawn here, inside the BEGIN IMMEDIATE that
+  makes this connection the only writer.
+- the PostgreSQL session checks that a desk login role is mapped to this desk's agency.
+
+Errors are sorted by what they mean, not by where they come from. SQLSTATE classes 22
+(data exception) and 23 (integrity violation) concern one row: the batch is retried row
+by row under savepoints and only the offending rows are refused. Everything else --
+connection lost, server shutting down, permission, lock timeout, authentication -- is
+about the store, never about an event, so it raises CentralUnavailable and nothing is
+refused or marked.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from sqlalchemy import Connection, Engine, case, create_engine, func, select, text, tuple_
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.pool import NullPool
+
+from db.engine import _WRITE_OPTION, DatabaseBusy, make_engine
+from db.models import account, desk as desk_t, event, holiday_override, meta, procedure_version
+from db.sql import insert_for
+
+log = logging.getLogger(__name__)
+
+# Key of the centre's identity in its `meta` table (db/central.py writes it): a desk's pull
+# cursor belongs to one store, so pointing a desk at another store starts from zero.
+KEY_STORE_ID = "central_store_id"
+
+# Revisions older than the sync schema (migration 0002): such a store must be upgraded.
+_PRE_SYNC_REVISIONS = {"0001"}
+
+PUSH_FIELDS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc",
+               "wall_time", "kind", "payload")
+
+# PostgreSQL push: COPY the batch into a session temp table (COPY is the fastest way in,
+# and a temp table owned by the desk is outside RLS), then one INSERT ... SELECT ... ON
+# CONFLICT (id) DO NOTHING into `event`, where RLS checks the agency and the trigger numbers.
+_PG_STAGE = ("CREATE TEMP TABLE IF NOT EXISTS motcua_push (id text, dossier_id text, agency_code text, "
+             "desk_number int, clerk_id text, hlc text, wall_time timestamp, kind text, payload text) "
+             "ON COMMIT DELETE ROWS")
+_PG_COPY = "COPY motcua_push (" + ", ".join(PUSH_FIELDS) + ") FROM STDIN"
+_PG_FROM_STAGE = text(
+    "INSERT INTO event (" + ", ".join(PUSH_FIELDS) + ", synced_at) SELECT "
+    + ", ".join(PUSH_FIELDS) + ", localtimestamp FROM motcua_push ON CONFLICT (id) DO NOTHING"
+)
+_PG_PUSH_ONE = text(
+    "INSERT INTO event (" + ", ".join(PUSH_FIELDS) + ", synced_at) VALUES ("
+    + ", ".join(f":{f}" for f in PUSH_FIELDS) + ", localtimestamp) ON CONFLICT (id) DO NOTHING"
+)
+
+_PG_BY_IDS = text("SELECT " + ", ".join(PUSH_FIELDS) + " FROM event "
+                  "WHERE agency_code = :a AND id = ANY(CAST(:ids AS text[]))")
+
+AFTER_VI = "Hồ sơ vẫn được lưu trên máy này và sẽ tự đồng bộ khi có mạng."
+
+
+class CentralUnavailable(Exception):
+    """The central store could not be reached or used; nothing local was lost.
+
+    `message_vi` tells the clerk what happened and what to do; str() keeps the technical
+    detail for the log (never personal data: no payloads, no passwords).
+    """
+
+    def __init__(self, message_vi: str, detail: str = ""):
+        super().__init__(detail or message_vi)
+        self.message_vi = message_vi
+
+
+def describe_url(url: str) -> str:
+    """Where the store is, for messages: host:port/db or the SQLite path, no password."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return u.database or ":memory:"
+    port = f":{u.port}" if u.port else ""
+    return f"{u.host or 'localhost'}{port}/{u.database or ''}"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) if orig is not None else None
+
+
+def is_row_error(exc: BaseException) -> bool:
+    """A fault of the data in a statement (one bad row), not of the store or the link."""
+    state = _sqlstate(exc)
+    if state:
+        return state[:2] in ("22", "23")
+    # SQLite: a constraint failure is the row's; "locked", "disk I/O", "no such table" not.
+    # psycopg refuses some values before sending them (a NUL in text): DataError, no state.
+    return isinstance(exc, (IntegrityError, DataError))
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", exc)
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
+
+
+class CentralStore:
+    """The central store of one desk: engine, session checks, and the sync statements."""
+
+    def __init__(self, url: str, *, agency_code: str, desk_number: int, connect_timeout: float = 5.0):
+        self.url = url
+        self.parsed = make_url(url)
+        self.backend = self.parsed.get_backend_name()
+        if self.backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"Máy chủ trung tâm phải là SQLite hoặc PostgreSQL (đang là «{self.backend}»).")
+        self.agency_code = agency_code
+        self.desk_number = desk_number
+        self.connect_timeout = connect_timeout
+        self.where = describe_url(url)
+        self._engine: Engine | None = None
+
+    @property
+    def is_pg(self) -> bool:
+        return self.backend == "postgresql"
+
+    # -- connection -------------------------------------------------------------------
+    def _make_engine(self) -> Engine:
+        if self.is_pg:
+            timeout_s = max(2, math.ceil(self.connect_timeout))
+            u = self.parsed.set(drivername="postgresql+psycopg")
+            # The server must notice a desk that vanished mid-transaction quickly: it holds
+            # its agency's numbering lock until then (see migration 0002).
+            options = ("-c idle_in_transaction_session_timeout=60000 -c lock_timeout=60000 "
+                       "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3")
+            connect_args = {
+                "connect_timeout": timeout_s,
+                "application_name": f"motcua-sync/{self.agency_code}/{self.desk_number}",
+                "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+                # Unacknowledged data for this long means the link is gone.
+                "tcp_user_timeout": int(max(15.0, 6 * self.connect_timeout) * 1000),
+                "options": options,
+            }
+            # NullPool: a sync is one connection, opened fresh, so a link that died
+            # between two syncs is never reused.
+            return create_engine(u, poolclass=NullPool, connect_args=connect_args)
+        path = self.parsed.database or ""
+        if path in ("", ":memory:") or not Path(path).expanduser().exists():
+            # Never create an empty "centre" where a share is not mounted.
+            raise CentralUnavailable(
+                f"Không tìm thấy tệp CSDL trung tâm ({self.where}). Kiểm tra ổ mạng hoặc chạy "
+                f"«motcua central init --db …» trên máy chủ. {AFTER_VI}", "central sqlite file missing")
+        return make_engine(self.url, busy_timeout_ms=int(self.connect_timeout * 1000))
+
+    def unavailable(self, exc: BaseException) -> CentralUnavailable:
+        if isinstance(exc, CentralUnavailable):
+            return exc
+        state = _sqlstate(exc) or ""
+        detail = f"{type(exc).__name__}[{state}]: {_first_line(exc)}"
+        if isinstance(exc, DatabaseBusy) or "locked" in detail.lower():
+            msg = f"Máy chủ trung tâm ({self.where}) đang bận; sẽ thử lại sau. {AFTER_VI}"
+        elif state.startswith("28"):
+            msg = (f"Máy chủ trung tâm ({self.where}) từ chối đăng nhập: sai tài khoản hoặc mật khẩu "
+                   f"của quầy. Báo quản trị kiểm tra cấu hình [central] url. {AFTER_VI}")
+        elif state == "42501" or state.startswith("3D") or state == "42P01":
+            msg = (f"Tài khoản quầy chưa có quyền trên máy chủ trung tâm ({self.where}) hoặc CSDL chưa "
+                   f"được khởi tạo. Báo quản trị chạy «motcua central init». {AFTER_VI}")
+        elif state.startswith(("57", "08")) or "closed" in detail.lower() or "terminat" in detail.lower():
+            msg = f"Mất kết nối với máy chủ trung tâm ({self.where}) giữa chừng. {AFTER_VI}"
+        else:
+            msg = f"Không kết nối được máy chủ trung tâm ({self.where}). {AFTER_VI}"
+        return CentralUnavailable(msg, detail)
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn any failure of the store or the link inside the block into CentralUnavailable."""
+        try:
+            yield
+        except CentralUnavailable:
+            raise
+        except (DBAPIError, DatabaseBusy, OSError) as exc:
+            raise self.unavailable(exc) from exc
+
+    @contextmanager
+    def session(self) -> Iterator["CentralSession"]:
+        with self.guard():
+            if self._engine is None:
+                self._engine = self._make_engine()
+            conn = self._engine.connect()
+        try:
+            s = CentralSession(self, conn)
+            with self.guard():
+                s.check_ready()
+            yield s
+        finally:
+            try:
+                conn.close()
+            except Exception:          # a dead link: closing is best effort
+                log.debug("closing a broken central connection", exc_info=True)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+class CentralSession:
+    """One open connection to the centre for one sync run."""
+
+    def __init__(self, store: CentralStore, conn: Connection):
+        self.store = store
+        self.conn = conn
+        self.store_id: str | None = None
+
+    @contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Connection]:
+        conn = self.conn
+        if not self.store.is_pg:
+            conn.execution_options(**{_WRITE_OPTION: write})    # BEGIN IMMEDIATE for writes
+        with self.store.guard(), conn.begin():
+            yield conn
+
+    def check_ready(self) -> None:
+        where = self.store.where
+        with self._tx() as conn:
+            try:
+                with conn.begin_nested():
+                    rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+            except DBAPIError as exc:
+                if _sqlstate(exc) in (None, "42P01", "42501"):
+                    rev = None
+                else:
+                    raise
+            if rev is None or rev in _PRE_SYNC_REVISIONS:
+                raise CentralUnavailable(
+                    f"CSDL trung tâm ({where}) chưa được khởi tạo hoặc chưa nâng cấp. Báo quản trị chạy "
+                    f"«motcua central init --db …». {AFTER_VI}", f"central revision {rev!r}")
+            self.store_id = conn.execute(select(meta.c.value).where(meta.c.key == KEY_STORE_ID)).scalar_one_or_none()
+            if self.store.is_pg:
+                self._check_role(conn)
+
+    def _check_role(self, conn: Connection) -> None:
+        row = conn.execute(text(
+            "SELECT current_user::text AS who, "
+            "CASE WHEN to_regrole('motcua_desk') IS NULL THEN false "
+            "     WHEN (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN false "
+            "     ELSE pg_has_role(current_user, 'motcua_desk', 'MEMBER') END AS is_desk, "
+            "to_regprocedure('motcua_agency_of(name)') IS NOT NULL AS mapped")).one()
+        if not row.is_desk or not row.mapped:
+            return               # the owner or an administrator: no mapping to check
+        agency = conn.execute(text("SELECT motcua_agency_of(current_user)")).scalar_one_or_none()
+        if agency != self.store.agency_code:
+            got = f"cơ quan «{agency}»" if agency else "chưa được gán cơ quan nào"
+            raise CentralUnavailable(
+                f"Tài khoản «{row.who}» trên máy chủ trung tâm {got}, nhưng quầy này thuộc cơ quan "
+                f"«{self.store.agency_code}». Báo quản trị sửa cấu hình (motcua central init "
+                f"--desk-role … --agency …). {AFTER_VI}", "desk role mapped to another agency")
+
+    # -- push -------------------------------------------------------------------------
+    def push(self, rows: Sequence[Any], now: datetime,
+             before_commit: Callable[[list[str]], None] | None = None) -> list[tuple[str, str]]:
+        """Insert a batch (rows with the PUSH_FIELDS attributes) in one central transaction;
+        returns the rows refused, with reasons. Idempotent by id. Raises CentralUnavailable
+        (nothing committed) if the store fails."""
+        ids = [r.id for r in rows]
+        try:
+            with self._tx(write=True) as conn:
+                self._insert(conn, rows, now)
+                if before_commit is not None:
+                    before_commit(ids)
+            return []
+        except CentralUnavailable as exc:
+            cause = exc.__cause__
+            if cause is None or not is_row_error(cause):
+                raise
+            log.info("central refused a batch of %d (%s); retrying row by row", len(rows), exc)
+        refused: list[tuple[str, str]] = []
+        with self._tx(write=True) as conn:
+            for r in rows:
+                try:
+                    with conn.begin_nested():
+                        self._insert(conn, [r], now)
+                except DBAPIError as exc:
+                    if not is_row_error(exc):
+                        raise
+                    refused.append((r.id, f"Máy chủ trung tâm từ chối: {_first_line(exc)}"))
+            if before_commit is not None:
+                before_commit(ids)
+        return refused
+
+    def _insert(self, conn: Connection, rows: Sequence[Any], now: datetime) -> None:
+        if self.store.is_pg:
+            if len(rows) == 1:
+                conn.execute(_PG_PUSH_ONE, {f: getattr(rows[0], f) for f in PUSH_FIELDS})
+                return
+            import psycopg
+            cur = conn.connection.dbapi_connection.cursor()
+            try:
+                cur.execute(_PG_STAGE)
+                with cur.copy(_PG_COPY) as copy:
+                    for r in rows:          # rows are tuples in PUSH_FIELDS order
+                        copy.write_row(r)
+            except psycopg.Error as exc:
+                # A raw driver error, wrapped as SQLAlchemy would, so it is sorted the same way.
+                raise DBAPIError.instance(_PG_COPY, None, exc, psycopg.Error) from exc
+            finally:
+                cur.close()
+            conn.execute(_PG_FROM_STAGE)
+            return
+        # SQLite: this connection is the only writer (BEGIN IMMEDIATE), so numbers drawn
+        # here commit in order. A duplicate id leaves a gap, which is harmless.
+        by_agency: dict[str, int] = {}
+        values = []
+        for r in rows:
+            a = r.agency_code
+            if a not in by_agency:
+                by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0))
+                                            .where(event.c.agency_code == a)).scalar_one()
+            by_agency[a] += 1
+            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "seq": by_agency[a], "synced_at": now})
+        conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]), values)
+
+    # -- pull -------------------------------------------------------------------------
+    def pull_page(self, after: int, limit: int) -> list[Any]:
+        """This agency's next events after the cursor, in sequence order: full rows
+        (PUSH_FIELDS + seq), except that this desk's own events come without their
+        payload (NULL) -- it almost always has them, and fetches any it lacks by id."""
+        own = event.c.desk_number == self.store.desk_number
+        cols = [event.c[f] for f in PUSH_FIELDS[:-1]]
+        with self._tx() as conn:
+            q = (select(*cols, case((own, None), else_=event.c.payload).label("payload"), event.c.seq)
+                 .where(event.c.agency_code == self.store.agency_code, event.c.seq > after)
+                 # The index's own order, so the plan is an ordered index range read
+                 # even before the centre has statistics on a freshly loaded table.
+                 .order_by(event.c.agency_code, event.c.seq).limit(limit))
+            return conn.execute(q).all()
+
+    def fetch_events(self, ids: Sequence[str]) -> list[Any]:
+        """Full rows of these events (of this agency)."""
+        out: list[Any] = []
+        with self._tx() as conn:
+            if self.store.is_pg:        # one array parameter, not a thousand placeholders
+                out.extend(conn.execute(_PG_BY_IDS, {"a": self.store.agency_code, "ids": list(ids)}))
+                return out
+            cols = [event.c[f] for f in PUSH_FIELDS]
+            for i in range(0, len(ids), 500):
+                out.extend(conn.execute(select(*cols).where(
+                    event.c.id.in_(ids[i:i + 500]), event.c.agency_code == self.store.agency_code)).all())
+        return out
+
+    # -- reference data ---------------------------------------------------------------
+    def procedure_keys(self) -> set[tuple[str, int]]:
+        with self._tx() as conn:
+            return {(r.code, r.version) for r in conn.execute(
+                select(procedure_version.c.code, procedure_version.c.version))}
+
+    def procedures(self, keys: Sequence[tuple[str, int]]) -> list[dict[str, Any]]:
+        out = []
+        with self._tx() as conn:
+            for i in range(0, len(keys), 200):
+                q = select(procedure_version).where(
+                    tuple_(procedure_version.c.code, procedure_version.c.version).in_(keys[i:i + 200]))
+                out.extend(dict(r._mapping) for r in conn.execute(q))
+        return out
+
+    def holiday_overrides(self) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(holiday_override))]
+
+    def accounts(self) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(account).where(account.c.agency_code == self.store.agency_code))]
+
+    def desks(self) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(desk_t).where(desk_t.c.agency_code == self.store.agency_code))]
