@@ -4,8 +4,9 @@ One `SyncEngine.run_once()` is a push then a pull over one connection to the cen
 
 Push. Unsent local events go up in (HLC, id) order, `batch_size` at a time, read one batch
 at a time off an index (memory stays flat whatever the backlog). Each batch is ONE
-central transaction, `INSERT ... ON CONFLICT (id) DO NOTHING`, so re-sending is harmless;
-the batch is marked sent locally only after the central commit. If the link dies before
+central transaction ending in `INSERT ... ON CONFLICT (id) DO NOTHING` (on PostgreSQL fed
+by a COPY into a session temp table), so re-sending is harmless; the batch is marked
+sent locally only after the central commit. If the link dies before
 the commit nothing is marked; if the desk dies after it, the next run sends the batch
 again and the centre ignores it (or the pull finds it there and marks it).
 
@@ -28,7 +29,7 @@ sequences commit out of order under concurrency). On SQLite the single writer gi
 same. A desk pulls its agency's events with seq > cursor, a page at a time, one query per
 page; its own events come back without their payload and are fetched only if missing.
 Each page is applied in one local transaction that also stores the new cursor
-(db/sync_local.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
+(db/sync_apply.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
 high-water mark; the desk's HybridClock then observes the newest stamp. Down also come
 catalogue versions, holiday overrides, the agency's accounts and desks made centrally.
 
@@ -49,7 +50,7 @@ from sqlalchemy import Engine
 
 from core.clock import Clock, HybridClock
 from core.lifecycle import Event
-from db import sync_local as local
+from db import sync_apply as apply, sync_local as local
 from db.sync_store import CentralSession, CentralStore, CentralUnavailable, describe_url
 
 __all__ = ["CentralUnavailable", "SyncEngine", "SyncReport", "SyncStatus"]
@@ -160,14 +161,15 @@ class SyncEngine:
         fetcher = _Fetcher(session, self.local, self.agency_code, self.desk_number,
                            local.get_cursor(self.local, key), self.batch_size)
         try:
-            for last_seq, pulled, confirmed, prefolded in fetcher:
-                if self.before_local_apply is not None:
-                    self.before_local_apply([p.event for p in pulled])
-                fresh, top = local.apply_pulled(self.local, pulled, confirmed, store_key=key, cursor=last_seq,
-                                                now=self.clock.now(), prefolded=prefolded)
-                if top is not None:
-                    self.hlc.observe(top)
-                report.pulled += fresh
+            with apply.puller_connection(self.local) as conn:
+                for last_seq, pulled, confirmed, prefolded in fetcher:
+                    if self.before_local_apply is not None:
+                        self.before_local_apply([p.event for p in pulled])
+                    fresh, top = apply.apply_pulled(self.local, pulled, confirmed, store_key=key, cursor=last_seq,
+                                                    now=self.clock.now(), prefolded=prefolded, conn=conn)
+                    if top is not None:
+                        self.hlc.observe(top)
+                    report.pulled += fresh
         finally:
             fetcher.stop()
 
@@ -180,12 +182,16 @@ class SyncEngine:
 
     # -- cheap local questions (any thread) -------------------------------------------
     def status(self) -> SyncStatus:
+        """Local reads only (two counts and a meta row): fast, from any thread. The last
+        success comes from the desk file, so a `motcua sync` run elsewhere shows too."""
         waiting, refused = local.waiting_count(self.local)
+        stored = local.last_success(self.local)
         with self._state_lock:
             error = self._last_error
             if error is None and refused:
                 error = f"{refused} sự kiện bị máy chủ trung tâm từ chối; cần lãnh đạo xem."
-            return SyncStatus(waiting=waiting, last_success=self._last_success, last_error=error,
+            last = max(filter(None, (stored, self._last_success)), default=None)
+            return SyncStatus(waiting=waiting, last_success=last, last_error=error,
                               online=self._online, rejected=refused)
 
     def dossier_synced(self, dossier_id: str) -> bool:
@@ -320,9 +326,9 @@ class _Fetcher(_Reader):
                     lacking = [i for i in own if i not in here]
                     if lacking:
                         rows += self.session.fetch_events(lacking)
-                pulled = local.decode_pulled(rows, self.agency_code)
+                pulled = apply.decode_pulled(rows, self.agency_code)
                 cursor = page[-1].seq
-                if not self._offer((cursor, pulled, confirmed, local.prefold(pulled))) or len(page) < self.batch_size:
+                if not self._offer((cursor, pulled, confirmed, apply.prefold(pulled))) or len(page) < self.batch_size:
                     break
             self._offer(self._END)
         except BaseException as exc:               # handed to the consumer

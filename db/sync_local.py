@@ -1,33 +1,21 @@
-"""The desk's side of sync: reading what waits, marking what the centre confirmed or
-refused, and applying what came down -- each step one local transaction.
-
-Applying pulled events does what `DossierRepo.apply_events` does (insert the events not
-yet here, re-fold every dossier they touch in (HLC, id) order, raise the HLC high-water
-mark) but inside a transaction that also advances the pull cursor, so the cursor can
-never run ahead of the events, nor behind them by more than one harmless re-delivery.
-It also folds dossiers first seen in the batch straight from the batch and writes their
-projections in bulk, which keeps a 100,000-event pull fast.
+"""The desk's side of sync, apart from applying pulled events (db/sync_apply.py): reading
+what waits to be pushed, checking it against the centre's rules, marking what the centre
+confirmed or refused, reference data, cursor and status -- each write one local
+transaction.
 """
 from __future__ import annotations
 
-import json
-import logging
-import re
-from collections import Counter
 from datetime import datetime
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from sqlalchemy import Connection, DateTime, Engine, delete, exists, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, delete, exists, func, select, tuple_, update
 
 from core.clock import Hlc
-from core.lifecycle import DossierState, Event, EventKind, fold, start
+from core.lifecycle import Event, EventKind, start
 from db.engine import read_conn, write_tx
-from db.meta import get_meta, raise_hlc, set_meta
-from db.models import account, desk as desk_t, dossier, event, holiday_override, procedure_version, sync_rejection
-from db.rows import events_of, state_to_row, upsert_projection
+from db.meta import get_meta, set_meta
+from db.models import account, desk as desk_t, event, holiday_override, procedure_version, sync_rejection
 from db.sql import insert_for, loads
-
-log = logging.getLogger(__name__)
 
 KEY_CURSOR = "sync_cursor:"              # + the centre's identity
 KEY_LAST_SUCCESS = "sync_last_success"   # ISO datetime of the last complete sync
@@ -38,7 +26,7 @@ _CHUNK = 500           # ids per IN list (keeps SQLite plans on the index)
 _KINDS = {k.value for k in EventKind}
 
 
-def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
+def chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
 
@@ -82,12 +70,21 @@ def unsent_batch(engine: Engine, limit: int, after: tuple[str, str] | None = Non
     sql = _UNSENT_SQL.format(after="(hlc, id) > (?, ?) AND " if after else "")
     params = (*after, limit) if after else (limit,)
     with read_conn(engine) as conn:
-        rows = conn.exec_driver_sql(sql, params).fetchall()
+        cursor = conn.connection.dbapi_connection.cursor()     # plain tuples, straight from C
+        try:
+            rows = cursor.execute(sql, params).fetchall()
+        finally:
+            cursor.close()
     return [Unsent(r[0], r[1], r[2], r[3], r[4], r[5], _as_datetime(r[6]), r[7], r[8]) for r in rows]
 
 
 def _as_datetime(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def sqlite_dt(value: datetime) -> str:
+    """Exactly SQLAlchemy's SQLite DATETIME text, so range queries compare like with like."""
+    return value.isoformat(" ", "microseconds")
 
 
 def problem_of(row: Any, agency_code: str) -> str | None:
@@ -121,15 +118,15 @@ def problem_of(row: Any, agency_code: str) -> str | None:
     return None
 
 
-def _mark_sent(conn: Connection, ids: Sequence[str], now: datetime) -> None:
-    for part in _chunks(list(ids)):
+def mark_sent(conn: Connection, ids: Sequence[str], now: datetime) -> None:
+    for part in chunks(list(ids)):
         if conn.dialect.name == "sqlite":
             # Plain SQL (the hot path of push), and "+synced_at": with a long IN list the
             # planner would otherwise walk every unsent event through ix_event_synced_at
             # for each batch, and a 100,000-event backlog would take quadratic time.
             conn.exec_driver_sql(
                 f"UPDATE event SET synced_at = ? WHERE +synced_at IS NULL AND id IN ({','.join('?' * len(part))})",
-                (_sqlite_dt(now), *part))
+                (sqlite_dt(now), *part))
         else:
             conn.execute(update(event).where(event.c.id.in_(part), event.c.synced_at.is_(None))
                          .values(synced_at=now))
@@ -138,7 +135,7 @@ def _mark_sent(conn: Connection, ids: Sequence[str], now: datetime) -> None:
 def mark_pushed(engine: Engine, sent: Sequence[str], refused: Sequence[tuple[str, str]], now: datetime) -> None:
     """After the central commit: what arrived is sent; what was refused is remembered."""
     with write_tx(engine) as conn:
-        _mark_sent(conn, sent, now)
+        mark_sent(conn, sent, now)
         if refused:
             stmt = insert_for(conn, sync_rejection)
             conn.execute(stmt.on_conflict_do_update(
@@ -158,195 +155,10 @@ def local_status(engine: Engine, ids: Sequence[str]) -> dict[str, bool]:
     """id -> already marked as at the centre, for the ids present here."""
     out: dict[str, bool] = {}
     with read_conn(engine) as conn:
-        for part in _chunks(list(ids)):
+        for part in chunks(list(ids)):
             for r in conn.execute(select(event.c.id, event.c.synced_at).where(event.c.id.in_(part))):
                 out[r.id] = r.synced_at is not None
     return out
-
-
-class Pulled(NamedTuple):
-    event: Event
-    payload: str            # the JSON text as the centre holds it, stored as is
-
-
-_HLC_RE = re.compile(r"\d{15}\.\d{5}\..+")
-_KIND_OF = {k.value: k for k in EventKind}
-
-
-def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
-    """Rows from the centre (PUSH_FIELDS order) as events; a row this build cannot read is
-    logged and skipped (it stays on the centre) rather than stalling every later pull."""
-    out = []
-    for r in rows:
-        eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, kind, text = tuple(r)[:9]
-        try:
-            if agency != agency_code:
-                raise ValueError("other agency")
-            payload = {} if text == "{}" else json.loads(text)
-            if not isinstance(payload, dict) or kind not in _KIND_OF or not _HLC_RE.fullmatch(hlc):
-                raise ValueError("malformed event")
-            e = Event(eid, dossier_id, agency, desk_number, clerk_id, hlc,
-                      wall_time if isinstance(wall_time, datetime) else datetime.fromisoformat(wall_time),
-                      _KIND_OF[kind], payload)
-            out.append(Pulled(e, text))
-        except (ValueError, TypeError) as exc:
-            log.warning("skipping unreadable central event %s: %s", eid, type(exc).__name__)
-    return out
-
-
-def prefold(pulled: Sequence[Pulled]) -> dict[str, tuple[DossierState, dict[str, Any]] | None]:
-    """The projection each dossier of a page would have if the page held all its events
-    (None: no receipt yet). Pure, so it can run while the previous page is being written;
-    `apply_pulled` uses it only for dossiers that have no events here yet."""
-    by_dossier: dict[str, dict[str, Event]] = {}
-    for p in pulled:
-        by_dossier.setdefault(p.event.dossier_id, {})[p.event.id] = p.event
-    out: dict[str, tuple[DossierState, dict[str, Any]] | None] = {}
-    for dossier_id, evs in by_dossier.items():
-        try:
-            state = fold(evs.values())
-            out[dossier_id] = (state, state_to_row(state))
-        except ValueError:
-            out[dossier_id] = None
-    return out
-
-
-def apply_pulled(engine: Engine, pulled: Sequence[Pulled], confirmed: Sequence[str], *,
-                 store_key: str, cursor: int, now: datetime,
-                 prefolded: dict[str, tuple[DossierState, dict[str, Any]] | None] | None = None,
-                 ) -> tuple[int, str | None]:
-    """One local transaction: store the new events as sent, mark `confirmed` (ours, found
-    at the centre) as sent, re-fold the touched dossiers, advance the cursor.
-    Returns (events newly stored, highest HLC among them)."""
-    with write_tx(engine) as conn:
-        present = _existing(conn, "id", [p.event.id for p in pulled])
-        fresh: dict[str, Pulled] = {}
-        for p in pulled:
-            if p.event.id not in present and p.event.id not in fresh:
-                fresh[p.event.id] = p
-        top = None
-        if fresh:
-            by_dossier: dict[str, list[Event]] = {}
-            for p in fresh.values():
-                by_dossier.setdefault(p.event.dossier_id, []).append(p.event)
-            seen_before = _existing(conn, "dossier_id", list(by_dossier))
-            stamp = _sqlite_dt(now) if conn.dialect.name == "sqlite" else now
-            _insert_many(conn, event, _EVENT_INSERT_COLS, [_pulled_row(p, stamp) for p in fresh.values()],
-                         update=False)
-            _refold(conn, by_dossier, seen_before, prefolded)
-            top = max(p.event.hlc for p in fresh.values())
-            raise_hlc(conn, top)
-        _mark_sent(conn, confirmed, now)
-        for part in _chunks(list(confirmed)):
-            conn.execute(delete(sync_rejection).where(sync_rejection.c.event_id.in_(part)))
-        set_meta(conn, KEY_CURSOR + store_key, str(cursor))
-    return len(fresh), top
-
-
-_EVENT_INSERT_COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time",
-                      "kind", "payload", "synced_at")
-
-
-def _pulled_row(p: Pulled, now: Any) -> tuple:
-    e = p.event
-    return (e.id, e.dossier_id, e.agency_code, e.desk_number, e.clerk_id, e.hlc,
-            _sqlite_dt(e.wall_time) if isinstance(now, str) else e.wall_time, e.kind.value, p.payload, now)
-
-
-def _existing(conn: Connection, column: str, values: Sequence[str]) -> set[str]:
-    """Which of `values` occur in event.<column> (id or dossier_id; both indexed)."""
-    out: set[str] = set()
-    col = event.c[column]
-    for part in _chunks(list(values), 5000):
-        if conn.dialect.name == "sqlite":
-            out.update(r[0] for r in conn.exec_driver_sql(
-                f"SELECT DISTINCT {column} FROM event WHERE {column} IN ({','.join('?' * len(part))})", tuple(part)))
-        else:
-            out.update(conn.execute(select(col).distinct().where(col.in_(part))).scalars())
-    return out
-
-
-def _sqlite_dt(value: datetime) -> str:
-    # Exactly SQLAlchemy's SQLite DATETIME text, so range queries compare like with like.
-    return value.isoformat(" ", "microseconds")
-
-
-_DOSSIER_COLS = tuple(c.name for c in dossier.c)
-_DOSSIER_DATETIMES = {i for i, c in enumerate(dossier.c) if isinstance(c.type, DateTime)}
-
-
-def _dossier_tuple(row: dict[str, Any], sqlite: bool) -> tuple:
-    values = [row[c] for c in _DOSSIER_COLS]
-    if sqlite:
-        for i in _DOSSIER_DATETIMES:
-            if values[i] is not None:
-                values[i] = _sqlite_dt(values[i])
-    return tuple(values)
-
-
-def _insert_many(conn: Connection, table, cols: Sequence[str], rows: list[tuple], *, update: bool) -> None:
-    """INSERT ... ON CONFLICT (id) DO NOTHING / DO UPDATE for many rows (tuples in `cols`
-    order, values already in the driver's form)."""
-    if not rows:
-        return
-    if conn.dialect.name != "sqlite":
-        stmt = insert_for(conn, table)
-        stmt = (stmt.on_conflict_do_update(index_elements=[table.c.id],
-                                           set_={c: stmt.excluded[c] for c in cols if c != "id"})
-                if update else stmt.on_conflict_do_nothing(index_elements=[table.c.id]))
-        conn.execute(stmt, [dict(zip(cols, r)) for r in rows])
-        return
-    action = ("UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols if c != "id")) if update else "NOTHING"
-    # Plain driver SQL, many rows per statement: SQLAlchemy's per-value processing was
-    # most of a large pull's time, and sqlite3 lets go of the GIL for every statement
-    # step, so with another busy thread (the fetcher) each row of an executemany would
-    # wait for the GIL again.
-    per = max(1, 30000 // len(cols))          # SQLite allows 32,766 parameters
-    one = "(" + ", ".join("?" * len(cols)) + ")"
-    head = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES "
-    tail = f" ON CONFLICT (id) DO {action}"
-    for i in range(0, len(rows), per):
-        part = rows[i:i + per]
-        conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail,
-                             tuple(v for r in part for v in r))
-
-
-def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[str],
-            prefolded: dict[str, tuple[DossierState, dict[str, Any]] | None] | None = None) -> None:
-    """Projection of every touched dossier = fold of all its events here, in (HLC, id) order."""
-    whole = events_of(conn, sorted(seen_before)) if seen_before else {}
-    states, rows, gone = [], [], []
-    for dossier_id, evs in fresh.items():
-        if dossier_id not in seen_before and prefolded is not None and dossier_id in prefolded:
-            done = prefolded[dossier_id]           # all its events are in this page
-        else:
-            try:
-                state = fold(whole[dossier_id] if dossier_id in seen_before else evs)
-                done = (state, state_to_row(state))
-            except ValueError:
-                done = None
-        if done is None:
-            gone.append(dossier_id)          # its receipt has not arrived yet
-        else:
-            states.append(done[0])
-            rows.append(done[1])
-    for part in _chunks(gone):
-        conn.execute(delete(dossier).where(dossier.c.id.in_(part)))
-    if not states:
-        return
-    holders: dict[str, str] = {}
-    for part in _chunks([r["code"] for r in rows]):
-        holders.update({r.code: r.id for r in conn.execute(
-            select(dossier.c.code, dossier.c.id).where(dossier.c.code.in_(part)))})
-    twice = {c for c, n in Counter(r["code"] for r in rows).items() if n > 1}
-    clean = [r for r in rows if r["code"] not in twice and holders.get(r["code"], r["id"]) == r["id"]]
-    sqlite = conn.dialect.name == "sqlite"
-    _insert_many(conn, dossier, _DOSSIER_COLS, [_dossier_tuple(r, sqlite) for r in clean], update=True)
-    # Two dossiers, one code (two desks set up with one number): the guarded path marks it.
-    clean_ids = {r["id"] for r in clean}
-    for s in states:
-        if s.id not in clean_ids:
-            upsert_projection(conn, s)
 
 
 # -- reference data --------------------------------------------------------------------

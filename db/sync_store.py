@@ -1,11 +1,14 @@
 """The central store as a desk's sync sees it: one connection per sync, and every way it
 can fail turned into `CentralUnavailable` with a Vietnamese message.
 
-The same Core statements serve a central SQLite file and PostgreSQL, except two:
-- push on PostgreSQL is one `INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO
-  NOTHING` per batch (one round trip; the server's trigger numbers the rows, see
-  migration 0002); on SQLite the numbers are drawn here, inside the BEGIN IMMEDIATE that
-  makes this connection the only writer.
+The same Core statements serve a central SQLite file and PostgreSQL, except three:
+- push on PostgreSQL COPYs the batch into a session temp table, then one `INSERT ...
+  SELECT ... ON CONFLICT (id) DO NOTHING` moves it into `event`, where RLS checks the
+  agency and the server's trigger numbers the rows (migration 0002); COPY is the fastest
+  way in, and plain COPY into `event` could neither skip duplicates nor pass RLS. On
+  SQLite the numbers are drawn here, inside the BEGIN IMMEDIATE that makes this
+  connection the only writer.
+- fetching events by id on PostgreSQL passes one array, not a thousand placeholders.
 - the PostgreSQL session checks that a desk login role is mapped to this desk's agency.
 
 Errors are sorted by what they mean, not by where they come from. SQLSTATE classes 22

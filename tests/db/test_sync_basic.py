@@ -14,7 +14,7 @@ from core.clock import Hlc
 from core.demo_catalogue import DEMO_PROCEDURES
 from core.ids import new_id
 from core.lifecycle import EventKind, Status
-from db import sync_local
+from db import sync_apply, sync_local
 from db.calendar import CalendarRepo
 from db.catalogue import CatalogueRepo
 from db.engine import make_engine, read_conn, write_tx
@@ -221,19 +221,18 @@ def test_batches_delivered_twice_and_out_of_order(central, tmp_path):
     assert {r.id: r.seq for r in central_events(central)[0]} == seqs
     # Pull again from zero: nothing new, nothing twice.
     with write_tx(a2.engine) as conn:
-        from db.meta import set_meta
         from db.models import meta
         conn.execute(meta.delete().where(meta.c.key.like(sync_local.KEY_CURSOR + "%")))
     assert a2.sync(central, batch_size=3).pulled == 0
     # A fresh desk gets the pages shuffled and each twice: same projection as the centre.
     a3 = make_desk(tmp_path, AGENCY_A, 3)
-    events = sync_local.decode_pulled(rows, AGENCY_A)
+    events = sync_apply.decode_pulled(rows, AGENCY_A)
     rng.shuffle(events)
     pages = [events[i:i + 7] for i in range(0, len(events), 7)]
     deliveries = pages + pages[::-1]
     rng.shuffle(deliveries)
     for page in deliveries:
-        sync_local.apply_pulled(a3.engine, page, [], store_key="x", cursor=0, now=a3.clock.now())
+        sync_apply.apply_pulled(a3.engine, page, [], store_key="x", cursor=0, now=a3.clock.now())
     assert fold_all(desk_events(a3)) == fold_all(rows)
     a3.sync(central, batch_size=6)
     assert_converged(central, [a1, a2, a3])
