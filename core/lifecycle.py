@@ -164,8 +164,7 @@ def transition_error(state: DossierState, kind: EventKind) -> str | None:
     if kind is EventKind.RECEIVED:
         return "Hồ sơ đã được tiếp nhận."
     if state.status in _ALLOWED[kind]:
-        if kind is EventKind.SUPPLEMENT_REQUESTED and state.supplement_count >= 1:
-            return None  # allowed, but counted as late (NĐ 118 Art. 11); the UI warns
+        # A second supplement request is allowed: NĐ 118 Art. 11 only counts it as late.
         if kind is EventKind.APOLOGY_ISSUED and state.apology_count >= 1:
             return "Đã hẹn lại ngày trả một lần; chỉ được hẹn lại một lần."
         return None

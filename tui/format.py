@@ -14,8 +14,3 @@ def mask_id(number: str) -> str:
         return "•" * len(number)
     return number[:3] + "•" * (len(number) - 6) + number[-3:]
 
-
-def mask_phone(phone: str) -> str:
-    if len(phone) < 7:
-        return phone
-    return phone[:3] + "••••" + phone[-3:]
