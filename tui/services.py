@@ -30,6 +30,7 @@ class Services:
     demo_accounts: list = field(default_factory=list)
     sync: object = None                # db.sync.SyncEngine when a central store is configured
     _printer: object = None
+    _calendar: tuple = (None, None)    # (overrides it was built from, WorkingCalendar)
 
     @property
     def agency(self) -> Agency | None:
@@ -40,8 +41,16 @@ class Services:
         return self.accounts.desk()
 
     def calendar(self):
+        """The working-day calendar, rebuilt only when the local overrides change (a sync or
+        `motcua calendar set` may change them): building it recomputes the holiday years,
+        which the receipt path would otherwise pay on every confirm."""
         from core.calendar import WorkingCalendar   # holidays is slow to import: not at start-up
-        return WorkingCalendar(self.calendar_repo.overrides(), self.settings.office_hours())
+        overrides = tuple(self.calendar_repo.overrides())
+        built_from, calendar = self._calendar
+        if calendar is None or built_from != overrides:
+            calendar = WorkingCalendar(overrides, self.settings.office_hours())
+            self._calendar = (overrides, calendar)
+        return calendar
 
     @property
     def printer(self):
