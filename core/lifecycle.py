@@ -8,7 +8,7 @@ is kept, applied by a fixed rule, and flagged as a conflict for a supervisor.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any, Iterable
@@ -161,70 +161,92 @@ class DossierState:
 
 def transition_error(state: DossierState, kind: EventKind) -> str | None:
     """Why `kind` cannot be recorded on `state` now (Vietnamese), or None if it can."""
+    return _transition_error(state.status, state.apology_count, kind)
+
+
+def _transition_error(status: Status, apology_count: int, kind: EventKind) -> str | None:
     if kind is EventKind.RECEIVED:
         return "Hồ sơ đã được tiếp nhận."
-    if state.status in _ALLOWED[kind]:
+    if status in _ALLOWED[kind]:
         # A second supplement request is allowed: NĐ 118 Art. 11 only counts it as late.
-        if kind is EventKind.APOLOGY_ISSUED and state.apology_count >= 1:
+        if kind is EventKind.APOLOGY_ISSUED and apology_count >= 1:
             return "Đã hẹn lại ngày trả một lần; chỉ được hẹn lại một lần."
         return None
-    return f"Không thể «{EVENT_VI[kind]}» khi hồ sơ đang ở trạng thái «{STATUS_VI[state.status]}»."
+    return f"Không thể «{EVENT_VI[kind]}» khi hồ sơ đang ở trạng thái «{STATUS_VI[status]}»."
 
 
 def _dt(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def start(event: Event) -> DossierState:
+# The fold works on a plain dict of DossierState's fields and builds the frozen state once
+# at the end: a dossier with many events costs one object, not one per event.
+_FIELDS = tuple(f.name for f in fields(DossierState))
+
+
+def _start_fields(event: Event) -> dict[str, Any]:
     p = event.payload
     proc = p["procedure"]
     appl = p["applicant"]
     due = _dt(p["due_at"])
-    return DossierState(
-        id=event.dossier_id, code=p["code"], agency_code=event.agency_code,
-        desk_number=event.desk_number, procedure_code=proc["code"],
-        procedure_name=proc["name"], procedure_version=int(proc.get("version", 1)),
-        applicant_name=appl["full_name"], applicant_id_number=appl.get("id_number", ""),
-        applicant_phone=appl.get("phone", ""), channel=int(p.get("channel", 1)),
-        status=Status.RECEIVED, received_at=_dt(p["received_at"]), due_at=due,
-        original_due_at=due, received_by=event.clerk_id, last_hlc=event.hlc, event_count=1,
-    )
+    return {
+        "id": event.dossier_id, "code": p["code"], "agency_code": event.agency_code,
+        "desk_number": event.desk_number, "procedure_code": proc["code"],
+        "procedure_name": proc["name"], "procedure_version": int(proc.get("version", 1)),
+        "applicant_name": appl["full_name"], "applicant_id_number": appl.get("id_number", ""),
+        "applicant_phone": appl.get("phone", ""), "channel": int(p.get("channel", 1)),
+        "status": Status.RECEIVED, "received_at": _dt(p["received_at"]), "due_at": due,
+        "original_due_at": due, "received_by": event.clerk_id, "resolved_at": None,
+        "returned_at": None, "closed_at": None, "supplement_count": 0, "apology_count": 0,
+        "rating": None, "conflicts": (), "last_hlc": event.hlc, "event_count": 1,
+    }
+
+
+def _apply_fields(s: dict[str, Any], event: Event) -> None:
+    """Apply one event to the fields `s` in place; a misplaced event is flagged, never raised."""
+    kind = EventKind(event.kind)
+    if event.hlc > s["last_hlc"]:
+        s["last_hlc"] = event.hlc
+    s["event_count"] += 1
+    if kind is EventKind.RECEIVED:
+        # A second "received" for one dossier id can only be a replayed duplicate.
+        s["conflicts"] += (f"received-twice:{event.id}",)
+        return
+    conflict = _transition_error(s["status"], s["apology_count"], kind)
+    if conflict is not None and kind is not EventKind.APOLOGY_ISSUED:
+        # Deterministic rule: the first action in HLC order wins the status; the later
+        # one is kept in the log and surfaced to a supervisor.
+        s["conflicts"] += (f"{kind.value}:{event.id}",)
+        return
+    if kind in _NEXT_STATUS:
+        s["status"] = _NEXT_STATUS[kind]
+    if kind is EventKind.SUPPLEMENT_REQUESTED:
+        s["supplement_count"] += 1
+    elif kind in _STAMPS:
+        s[_STAMPS[kind]] = _dt(event.payload.get("at", event.wall_time))
+    elif kind is EventKind.APOLOGY_ISSUED:
+        if conflict is not None:
+            s["conflicts"] += (f"{kind.value}:{event.id}",)
+        else:
+            s["due_at"] = _dt(event.payload["new_due_at"])
+        s["apology_count"] += 1
+    elif kind is EventKind.RATED:
+        s["rating"] = event.payload.get("level")
+
+
+_STAMPS = {EventKind.RESULT_READY: "resolved_at", EventKind.RETURNED: "returned_at",
+           EventKind.REFUSED: "closed_at", EventKind.WITHDRAWN: "closed_at"}
+
+
+def start(event: Event) -> DossierState:
+    return DossierState(**_start_fields(event))
 
 
 def apply(state: DossierState, event: Event) -> DossierState:
     """Apply one event; never raises for a misplaced event, flags it instead."""
-    kind = EventKind(event.kind)
-    at = _dt(event.payload.get("at", event.wall_time))
-    changes: dict[str, Any] = {"last_hlc": max(state.last_hlc, event.hlc),
-                               "event_count": state.event_count + 1}
-    if kind is EventKind.RECEIVED:
-        # A second "received" for one dossier id can only be a replayed duplicate.
-        return replace(state, **changes, conflicts=state.conflicts + (f"received-twice:{event.id}",))
-    conflict = transition_error(state, kind)
-    if conflict is not None and kind is not EventKind.APOLOGY_ISSUED:
-        # Deterministic rule: the first action in HLC order wins the status; the later
-        # one is kept in the log and surfaced to a supervisor.
-        changes["conflicts"] = state.conflicts + (f"{kind.value}:{event.id}",)
-        return replace(state, **changes)
-    if kind in _NEXT_STATUS:
-        changes["status"] = _NEXT_STATUS[kind]
-    if kind is EventKind.SUPPLEMENT_REQUESTED:
-        changes["supplement_count"] = state.supplement_count + 1
-    elif kind is EventKind.RESULT_READY:
-        changes["resolved_at"] = at
-    elif kind is EventKind.RETURNED:
-        changes["returned_at"] = at
-    elif kind in (EventKind.REFUSED, EventKind.WITHDRAWN):
-        changes["closed_at"] = at
-    elif kind is EventKind.APOLOGY_ISSUED:
-        if conflict is not None:
-            changes["conflicts"] = state.conflicts + (f"{kind.value}:{event.id}",)
-        else:
-            changes["due_at"] = _dt(event.payload["new_due_at"])
-        changes["apology_count"] = state.apology_count + 1
-    elif kind is EventKind.RATED:
-        changes["rating"] = event.payload.get("level")
-    return replace(state, **changes)
+    s = {name: getattr(state, name) for name in _FIELDS}
+    _apply_fields(s, event)
+    return DossierState(**s)
 
 
 def fold(events: Iterable[Event]) -> DossierState:
@@ -234,9 +256,8 @@ def fold(events: Iterable[Event]) -> DossierState:
     first = next((e for e in ordered if e.kind == EventKind.RECEIVED), None)
     if first is None:
         raise ValueError("a dossier's events must include its receipt")
-    state = start(first)
+    s = _start_fields(first)
     for e in ordered:
-        if e is first:
-            continue
-        state = apply(state, e)
-    return state
+        if e is not first:
+            _apply_fields(s, e)
+    return DossierState(**s)
