@@ -204,7 +204,7 @@ def _start_fields(event: Event) -> dict[str, Any]:
 
 def _apply_fields(s: dict[str, Any], event: Event) -> None:
     """Apply one event to the fields `s` in place; a misplaced event is flagged, never raised."""
-    kind = EventKind(event.kind)
+    kind = event.kind if type(event.kind) is EventKind else EventKind(event.kind)
     if event.hlc > s["last_hlc"]:
         s["last_hlc"] = event.hlc
     s["event_count"] += 1
@@ -253,8 +253,10 @@ def fold(events: Iterable[Event]) -> DossierState:
     ordered = sorted(events, key=Event.sort_key)
     if not ordered:
         raise ValueError("no events")
-    first = next((e for e in ordered if e.kind == EventKind.RECEIVED), None)
-    if first is None:
+    for first in ordered:
+        if first.kind == EventKind.RECEIVED:
+            break
+    else:
         raise ValueError("a dossier's events must include its receipt")
     s = _start_fields(first)
     for e in ordered:

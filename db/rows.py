@@ -40,7 +40,7 @@ def state_to_row(s: DossierState) -> dict[str, Any]:
         "received_by": s.received_by, "resolved_at": s.resolved_at, "returned_at": s.returned_at,
         "closed_at": s.closed_at, "supplement_count": s.supplement_count,
         "apology_count": s.apology_count, "rating": s.rating,
-        "conflicts": dumps(list(s.conflicts)), "last_hlc": s.last_hlc, "event_count": s.event_count,
+        "conflicts": dumps(list(s.conflicts)) if s.conflicts else "[]", "last_hlc": s.last_hlc, "event_count": s.event_count,
     }
 
 

@@ -47,3 +47,15 @@ def test_fold_is_idempotent_and_drops_combining_marks(text):
     out = fold(text)
     assert fold(out) == out
     assert not any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", out))
+
+
+def _reference_fold(text: str) -> str:
+    """The definition, character by character (fold's stored keys must never change)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d").lower())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+@settings(max_examples=500)
+@given(st.text() | st.text(alphabet=_VI + _VI.upper() + "\u0301\u0323\u20d0\U0001d165 İ"))
+def test_fold_equals_its_definition(text):
+    assert fold(text) == _reference_fold(text)

@@ -283,3 +283,38 @@ def test_two_desks_return_the_same_dossier_while_apart(central, tmp_path):
         assert s.status is Status.RETURNED
         assert s.conflicts == (f"returned:{returned[1].id}",)      # the later one is flagged
         assert s == central_state[d.id]
+
+
+def test_later_steps_apply_onto_the_stored_projection_and_earlier_ones_refold(tmp_path, monkeypatch):
+    rng = random.Random(17)
+    a1, a2, a3 = (make_desk(tmp_path, AGENCY_A, n) for n in (1, 2, 3))
+    d = receive(a1, rng)
+    act(a1, d.id, EventKind.TRANSFERRED)
+    early = act(a2, receive(a2, rng).id, EventKind.TRANSFERRED)      # a2's clock: same start as a1's
+    act(a1, d.id, EventKind.RESULT_READY)
+    rows = sorted(desk_events(a1), key=lambda r: (r.hlc, r.id))
+    pulled = sync_apply.decode_pulled(rows, AGENCY_A)
+    whole_folds = []
+    real_events_of = sync_apply.events_of
+    monkeypatch.setattr(sync_apply, "events_of", lambda conn, ids: whole_folds.append(list(ids)) or real_events_of(conn, ids))
+
+    def deliver(page):
+        sync_apply.apply_pulled(a3.engine, page, [], store_key="x", cursor=0, now=a3.clock.now(),
+                                prefolded=sync_apply.prefold(page))
+
+    deliver(pulled[:2])                       # receipt + transfer: a dossier new to a3
+    deliver(pulled[2:])                       # result ready sorts last: applied onto the projection
+    assert whole_folds == []
+    assert a3.repo.get(d.id) == a1.repo.get(d.id) and a3.repo.get(d.id).status is Status.RESOLVED
+    # A note stamped before the result (another desk, offline for a while) must be folded in order.
+    with write_tx(a2.engine) as conn:
+        conn.execute(update(event).where(event.c.dossier_id == early.id).values(dossier_id=d.id))
+    late = sync_apply.decode_pulled([r for r in desk_events(a2) if r.dossier_id == d.id and r.kind != "received"],
+                                    AGENCY_A)
+    assert late and all(p.event.hlc < a3.repo.get(d.id).last_hlc for p in late)
+    deliver(late)
+    assert whole_folds == [[d.id]]
+    with read_conn(a3.engine) as conn:
+        mine = [r for r in conn.execute(select(event).where(event.c.dossier_id == d.id))]
+    assert a3.repo.get(d.id) == fold_all(mine)[d.id]
+    assert a3.repo.get(d.id).conflicts                  # the transfer landed on a resolved-later dossier
