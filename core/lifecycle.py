@@ -242,14 +242,24 @@ def start(event: Event) -> DossierState:
     return DossierState(**_start_fields(event))
 
 
+def state_fields(state: DossierState) -> dict[str, Any]:
+    return {name: getattr(state, name) for name in _FIELDS}
+
+
 def apply(state: DossierState, event: Event) -> DossierState:
     """Apply one event; never raises for a misplaced event, flags it instead."""
-    s = {name: getattr(state, name) for name in _FIELDS}
+    s = state_fields(state)
     _apply_fields(s, event)
     return DossierState(**s)
 
 
 def fold(events: Iterable[Event]) -> DossierState:
+    return DossierState(**fold_fields(events))
+
+
+def fold_fields(events: Iterable[Event]) -> dict[str, Any]:
+    """`fold` as a plain dict of DossierState's fields, for callers that only turn the
+    state into a row (a large sync pull): building the frozen state is skipped."""
     ordered = sorted(events, key=Event.sort_key)
     if not ordered:
         raise ValueError("no events")
@@ -262,4 +272,4 @@ def fold(events: Iterable[Event]) -> DossierState:
     for e in ordered:
         if e is not first:
             _apply_fields(s, e)
-    return DossierState(**s)
+    return s

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Connection, select
 
-from core.lifecycle import DossierState, Event, EventKind, Status, fold
+from core.lifecycle import DossierState, Event, EventKind, Status, fold, state_fields
 from core.text import fold as fold_text
 from db.models import dossier, event
 from db.sql import dumps, insert_for, loads
@@ -30,18 +30,18 @@ def row_to_event(r: Any) -> Event:
 
 
 def state_to_row(s: DossierState) -> dict[str, Any]:
-    return {
-        "id": s.id, "code": s.code, "agency_code": s.agency_code, "desk_number": s.desk_number,
-        "procedure_code": s.procedure_code, "procedure_name": s.procedure_name,
-        "procedure_version": s.procedure_version, "applicant_name": s.applicant_name,
-        "name_fold": fold_text(s.applicant_name), "applicant_id_number": s.applicant_id_number,
-        "applicant_phone": s.applicant_phone, "channel": int(s.channel), "status": int(s.status),
-        "received_at": s.received_at, "due_at": s.due_at, "original_due_at": s.original_due_at,
-        "received_by": s.received_by, "resolved_at": s.resolved_at, "returned_at": s.returned_at,
-        "closed_at": s.closed_at, "supplement_count": s.supplement_count,
-        "apology_count": s.apology_count, "rating": s.rating,
-        "conflicts": dumps(list(s.conflicts)) if s.conflicts else "[]", "last_hlc": s.last_hlc, "event_count": s.event_count,
-    }
+    return fields_to_row(state_fields(s))
+
+
+def fields_to_row(f: dict[str, Any]) -> dict[str, Any]:
+    """The dossier row of a projection given as DossierState's fields (`fold_fields`):
+    the same names, plus the folded name; enums as ints, conflicts as JSON."""
+    row = dict(f)
+    row["name_fold"] = fold_text(f["applicant_name"])
+    row["channel"] = int(f["channel"])
+    row["status"] = int(f["status"])
+    row["conflicts"] = dumps(list(f["conflicts"])) if f["conflicts"] else "[]"
+    return row
 
 
 def row_to_state(r: Any) -> DossierState:

@@ -54,7 +54,7 @@ from sqlalchemy import Engine
 from core.clock import Clock, HybridClock
 from core.lifecycle import Event
 from db import sync_apply as apply, sync_local as local
-from db.sync_store import CentralSession, CentralStore, CentralUnavailable, describe_url
+from db.sync_store import PUSH_FIELDS, CentralSession, CentralStore, CentralUnavailable, describe_url
 
 __all__ = ["CentralUnavailable", "SyncEngine", "SyncReport", "SyncStatus"]
 
@@ -255,16 +255,16 @@ class _Marker:
 
 
 # While a pull runs, two threads share the GIL: the fetcher decodes and folds in Python,
-# the applier mostly waits in SQLite with the GIL released. Each time the applier comes
-# back from SQLite it had to wait up to a whole switch interval (5 ms) for the fetcher to
-# let go -- some 300 times per 100,000 events -- and the cyclic GC kept re-scanning every
-# page of new objects (none of which form cycles). Both settings are process-wide, so
-# they are changed only while some pull runs and put back after the last one.
+# the applier mostly waits in SQLite with the GIL released. Each time the applier came
+# back from SQLite it waited up to a whole switch interval (5 ms) for the fetcher to let
+# go -- some 300 times per 100,000 events -- and the cyclic GC re-scanned the whole heap
+# every few pages for the new objects, none of which form cycles (plain rows, events and
+# dicts, freed by reference counting). So while some pull runs the switch interval is
+# short and the cyclic GC paused; both are process-wide and put back after the last one.
 PULL_SWITCH_INTERVAL_S = 0.0005
-PULL_GC_GEN0 = 50_000
 _tuning_lock = threading.Lock()
 _tuning_users = 0
-_tuning_saved: tuple[tuple[int, ...], float] = ((), 0.0)
+_tuning_saved: tuple[bool, float] = (True, 0.005)
 
 
 @contextmanager
@@ -272,8 +272,8 @@ def _interpreter_tuned_for_pull() -> Iterator[None]:
     global _tuning_users, _tuning_saved
     with _tuning_lock:
         if _tuning_users == 0:
-            _tuning_saved = (gc.get_threshold(), sys.getswitchinterval())
-            gc.set_threshold(max(PULL_GC_GEN0, _tuning_saved[0][0]), *_tuning_saved[0][1:])
+            _tuning_saved = (gc.isenabled(), sys.getswitchinterval())
+            gc.disable()
             sys.setswitchinterval(min(PULL_SWITCH_INTERVAL_S, _tuning_saved[1]))
         _tuning_users += 1
     try:
@@ -282,7 +282,8 @@ def _interpreter_tuned_for_pull() -> Iterator[None]:
         with _tuning_lock:
             _tuning_users -= 1
             if _tuning_users == 0:
-                gc.set_threshold(*_tuning_saved[0])
+                if _tuning_saved[0]:
+                    gc.enable()
                 sys.setswitchinterval(_tuning_saved[1])
 
 
@@ -339,6 +340,9 @@ class _Reader:
         self.thread.join()
 
 
+_DESK = PUSH_FIELDS.index("desk_number")
+
+
 class _Fetcher(_Reader):
     """Downloads pull pages on its own thread, one or two ahead of the applier, decoded and
     folded as far as can be done without the desk's data. A page is one query; the desk's
@@ -357,8 +361,9 @@ class _Fetcher(_Reader):
                 page = self.session.pull_page(cursor, self.batch_size)
                 if not page:
                     break
-                rows = [r for r in page if r.desk_number != self.desk_number]
-                own = [r.id for r in page if r.desk_number == self.desk_number]
+                mine = self.desk_number          # by position: Row attributes cost 10x more
+                rows = [r for r in page if r[_DESK] != mine]
+                own = [r[0] for r in page if r[_DESK] == mine]
                 confirmed: list[str] = []
                 if own:          # normally all here; a desk restored from a backup lacks some
                     here = local.local_status(self.engine, own)
@@ -367,7 +372,7 @@ class _Fetcher(_Reader):
                     if lacking:
                         rows += self.session.fetch_events(lacking)
                 pulled = apply.decode_pulled(rows, self.agency_code)
-                cursor = page[-1].seq
+                cursor = page[-1][-1]            # seq, the last column of a page
                 if not self._offer((cursor, pulled, confirmed, apply.prefold(pulled, self.sqlite))) or len(page) < self.batch_size:
                     break
             self._offer(self._END)

@@ -23,11 +23,11 @@ from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 import msgspec
 from sqlalchemy import Connection, DateTime, Engine, delete, select
 
-from core.lifecycle import DossierState, Event, EventKind, apply, fold
+from core.lifecycle import DossierState, Event, EventKind, apply, fold_fields, state_fields
 from db.engine import write_conn, write_tx
 from db.meta import raise_hlc, set_meta
 from db.models import dossier, event, sync_rejection
-from db.rows import events_of, row_to_state, state_to_row, upsert_projection
+from db.rows import events_of, fields_to_row, row_to_state, upsert_projection
 from db.sql import insert_for
 from db.sync_local import KEY_CURSOR, chunks, mark_sent, sqlite_dt
 
@@ -94,7 +94,7 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
     logged and skipped (it stays on the centre) rather than stalling every later pull."""
     out = []
     for r in rows:
-        eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, kind, text = tuple(r)[:9]
+        eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, kind, text = r[:9]
         try:
             if agency != agency_code:
                 raise ValueError("other agency")
@@ -108,13 +108,13 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
                 wall_time = datetime.fromisoformat(wall_time)
             e = Event(eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, _KIND_OF[kind], payload)
             out.append(Pulled(e, text, (eid, dossier_id, agency, desk_number, clerk_id, hlc,
-                                        sqlite_dt(wall_time), kind, text)))
+                                        wall_time.isoformat(" ", "microseconds"), kind, text)))    # = sqlite_dt
         except (ValueError, TypeError) as exc:     # msgspec.DecodeError is a ValueError
             log.warning("skipping unreadable central event %s: %s", eid, type(exc).__name__)
     return out
 
 
-Folded = dict[str, "tuple[DossierState, Sequence[Any]] | None"]
+Folded = dict[str, "tuple[dict[str, Any], Sequence[Any]] | None"]
 
 
 def prefold(pulled: Sequence[Pulled], sqlite: bool = True) -> Folded:
@@ -128,12 +128,13 @@ def prefold(pulled: Sequence[Pulled], sqlite: bool = True) -> Folded:
     return {dossier_id: _folded(evs.values(), sqlite) for dossier_id, evs in by_dossier.items()}
 
 
-def _folded(events: Iterable[Event], sqlite: bool) -> tuple[DossierState, Sequence[Any]] | None:
+def _folded(events: Iterable[Event], sqlite: bool) -> tuple[dict[str, Any], Sequence[Any]] | None:
+    """(the projection's fields, its row for the driver), or None: no receipt yet."""
     try:
-        state = fold(events)
+        fields = fold_fields(events)
     except ValueError:
-        return None                          # its receipt has not arrived yet
-    return state, _dossier_tuple(state_to_row(state), sqlite)
+        return None
+    return fields, _dossier_tuple(fields_to_row(fields), sqlite)
 
 
 PULL_CACHE_KIB = -16384          # 16 MB (negative: KiB, SQLite's convention)
@@ -291,7 +292,8 @@ def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[st
             state = stored[dossier_id]
             for e in sorted(evs, key=Event.sort_key):
                 state = apply(state, e)
-            done[dossier_id] = state, _dossier_tuple(state_to_row(state), sqlite)
+            fields = state_fields(state)
+            done[dossier_id] = fields, _dossier_tuple(fields_to_row(fields), sqlite)
         elif prefolded is not None and dossier_id in prefolded:
             done[dossier_id] = prefolded[dossier_id]      # all its events are in this page
         else:
@@ -303,17 +305,17 @@ def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[st
     if not folded:
         return
     holders: dict[str, str] = {}
-    for part in chunks([s.code for s, _ in folded]):
+    for part in chunks([f["code"] for f, _ in folded]):
         holders.update({r.code: r.id for r in conn.execute(
             select(dossier.c.code, dossier.c.id).where(dossier.c.code.in_(part)))})
-    twice = {c for c, n in Counter(s.code for s, _ in folded).items() if n > 1}
-    clean = [(s, t) for s, t in folded if s.code not in twice and holders.get(s.code, s.id) == s.id]
+    twice = {c for c, n in Counter(f["code"] for f, _ in folded).items() if n > 1}
+    clean = [(f, t) for f, t in folded if f["code"] not in twice and holders.get(f["code"], f["id"]) == f["id"]]
     _insert_many(conn, dossier, _DOSSIER_COLS, [t for _, t in clean], update=True)
     # Two dossiers, one code (two desks set up with one number): the guarded path marks it.
-    clean_ids = {s.id for s, _ in clean}
-    for s, _ in folded:
-        if s.id not in clean_ids:
-            upsert_projection(conn, s)
+    clean_ids = {f["id"] for f, _ in clean}
+    for f, _ in folded:
+        if f["id"] not in clean_ids:
+            upsert_projection(conn, DossierState(**f))
 
 
 def _projections(conn: Connection, ids: set[str]) -> dict[str, DossierState]:
