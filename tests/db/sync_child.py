@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     clock = FixedClock(datetime(2025, 9, 22, 12, 0))
     hlc = HybridClock(clock, f"{agency}/{number}", last_local_hlc(engine))
     sync = SyncEngine(engine, central_url, agency_code=agency, desk_number=int(number), hlc=hlc,
-                      clock=clock, batch_size=int(batch), connect_timeout=3)
+                      clock=clock, batch_size=int(batch), pull_page_size=int(batch), connect_timeout=3)
 
     def die(ids: list[str]) -> None:
         sys.stdout.write(f"committed {len(ids)}\n")

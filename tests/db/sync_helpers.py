@@ -74,6 +74,8 @@ class DeskBox:
 
     def sync_engine(self, central_url: str, **kw) -> SyncEngine:
         kw.setdefault("connect_timeout", 2.0)
+        if "batch_size" in kw:           # small pages both ways: the tests exercise paging
+            kw.setdefault("pull_page_size", kw["batch_size"])
         s = SyncEngine(self.engine, central_url, agency_code=self.agency.code,
                        desk_number=self.desk.number, hlc=self.hlc, clock=self.clock, **kw)
         self.syncs.append(s)
