@@ -138,32 +138,23 @@ def _folded(events: Iterable[Event], sqlite: bool) -> tuple[dict[str, Any], Sequ
 
 
 PULL_CACHE_KIB = -16384          # 16 MB (negative: KiB, SQLite's convention)
-PULL_CHECKPOINT_PAGES = 16384    # 64 MB of WAL between checkpoints while pulling
 
 
 @contextmanager
 def puller_connection(engine: Engine) -> Iterator[Connection]:
     """One desk connection for a whole pull, its transactions taking the write lock at
     BEGIN, with a bigger page cache while it lasts (a large pull touches the event and
-    dossier indexes all over) and fewer WAL checkpoints: at SQLite's default of one per
-    1,000 pages every page's commit copied the hot index pages back into the database
-    again, a third of a large pull's write time. One checkpoint at the end (it never
-    waits for readers); the settings are put back afterwards, so memory and the WAL stay
-    bounded."""
+    dossier indexes all over; the cache is put back afterwards: memory stays bounded)."""
     with write_conn(engine) as conn:
         raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
         if raw is not None:
-            cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-            every = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            before = raw.execute("PRAGMA cache_size").fetchone()[0]
             raw.execute(f"PRAGMA cache_size = {PULL_CACHE_KIB}")
-            raw.execute(f"PRAGMA wal_autocheckpoint = {PULL_CHECKPOINT_PAGES}")
         try:
             yield conn
         finally:
             if raw is not None:
-                raw.execute(f"PRAGMA wal_autocheckpoint = {int(every)}")
-                raw.execute(f"PRAGMA cache_size = {int(cache)}")
-                raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def apply_pulled(engine: Engine, pulled: Sequence[Pulled], confirmed: Sequence[str], *,
