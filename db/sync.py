@@ -178,11 +178,11 @@ class SyncEngine:
                            local.get_cursor(self.local, key), self.pull_page_size)
         try:
             with apply.puller_connection(self.local) as conn:
-                for last_seq, pulled, confirmed, prefolded in fetcher:
+                for last_seq, pulled, confirmed, prepared in fetcher:
                     if self.before_local_apply is not None:
                         self.before_local_apply([p.event for p in pulled])
                     fresh, top = apply.apply_pulled(self.local, pulled, confirmed, store_key=key, cursor=last_seq,
-                                                    now=self.clock.now(), prefolded=prefolded, conn=conn)
+                                                    now=self.clock.now(), prepared=prepared, conn=conn)
                     if top is not None:
                         self.hlc.observe(top)
                     report.pulled += fresh
@@ -352,6 +352,9 @@ class _Reader:
 _DESK = PUSH_FIELDS.index("desk_number")
 
 
+_FIRST_PAGE = 1000
+
+
 class _Fetcher(_Reader):
     """Downloads pull pages on its own thread, one or two ahead of the applier, decoded and
     folded as far as can be done without the desk's data. A page is one query; the desk's
@@ -366,8 +369,9 @@ class _Fetcher(_Reader):
     def _run(self) -> None:
         try:
             cursor = self.cursor
+            size = min(self.batch_size, _FIRST_PAGE)     # so the applier starts sooner
             while not self.stopped.is_set():
-                page = self.session.pull_page(cursor, self.batch_size)
+                page = self.session.pull_page(cursor, size)
                 if not page:
                     break
                 mine = self.desk_number          # by position: Row attributes cost 10x more
@@ -382,8 +386,9 @@ class _Fetcher(_Reader):
                         rows += self.session.fetch_events(lacking)
                 pulled = apply.decode_pulled(rows, self.agency_code)
                 cursor = page[-1][-1]            # seq, the last column of a page
-                if not self._offer((cursor, pulled, confirmed, apply.prefold(pulled, self.sqlite))) or len(page) < self.batch_size:
+                if not self._offer((cursor, pulled, confirmed, apply.prefold(pulled, self.sqlite))) or len(page) < size:
                     break
+                size = self.batch_size
             self._offer(self._END)
         except BaseException as exc:               # handed to the consumer
             self._offer(exc)

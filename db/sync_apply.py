@@ -117,15 +117,29 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
 Folded = dict[str, "tuple[dict[str, Any], Sequence[Any]] | None"]
 
 
-def prefold(pulled: Sequence[Pulled], sqlite: bool = True) -> Folded:
-    """The projection each dossier of a page would have if the page held all its events
-    (None: no receipt yet), with its row ready for the driver. Pure, so it can run while
-    the previous page is being written; `apply_pulled` uses it only for dossiers that
-    have no events here yet."""
-    by_dossier: dict[str, dict[str, Event]] = {}
+class Prepared(NamedTuple):
+    """What can be worked out from a page alone, on the fetcher's thread while the
+    previous page is written: used as is when none of the page's events is here yet."""
+    fresh: list[Pulled]                        # the page's events, each id once
+    by_dossier: dict[str, list[Event]]
+    top: str                                   # the highest HLC of the page
+    folded: Folded                             # per dossier, as if the page held all its events
+
+
+def prefold(pulled: Sequence[Pulled], sqlite: bool = True) -> Prepared:
+    """Group, dedupe and fold a page (None for a dossier whose receipt is not in it), with
+    each projection's row ready for the driver. Pure, so it can run while the previous
+    page is being written; `apply_pulled` uses the folds only for dossiers that have no
+    events here yet."""
+    fresh: dict[str, Pulled] = {}
     for p in pulled:
-        by_dossier.setdefault(p.event.dossier_id, {})[p.event.id] = p.event
-    return {dossier_id: _folded(evs.values(), sqlite) for dossier_id, evs in by_dossier.items()}
+        fresh.setdefault(p.event.id, p)
+    by_dossier: dict[str, list[Event]] = {}
+    for p in fresh.values():
+        by_dossier.setdefault(p.event.dossier_id, []).append(p.event)
+    folded = {dossier_id: _folded(evs, sqlite) for dossier_id, evs in by_dossier.items()}
+    top = max((p.event.hlc for p in fresh.values()), default="")
+    return Prepared(list(fresh.values()), by_dossier, top, folded)
 
 
 def _folded(events: Iterable[Event], sqlite: bool) -> tuple[dict[str, Any], Sequence[Any]] | None:
@@ -158,48 +172,42 @@ def puller_connection(engine: Engine) -> Iterator[Connection]:
 
 
 def apply_pulled(engine: Engine, pulled: Sequence[Pulled], confirmed: Sequence[str], *,
-                 store_key: str, cursor: int, now: datetime,
-                 prefolded: dict[str, tuple[DossierState, dict[str, Any]] | None] | None = None,
+                 store_key: str, cursor: int, now: datetime, prepared: Prepared | None = None,
                  conn: Connection | None = None) -> tuple[int, str | None]:
     """One local transaction: store the new events as sent, mark `confirmed` (ours, found
     at the centre) as sent, re-fold the touched dossiers, advance the cursor.
-    Returns (events newly stored, highest HLC among them). `conn`: a connection from
-    `puller_connection` (else one is taken from the engine for this page)."""
+    Returns (events newly stored, highest HLC among them). `prepared`: `prefold(pulled)`
+    if already made; `conn`: a connection from `puller_connection` (else one is taken
+    from the engine for this page)."""
     if conn is None:
         with write_tx(engine) as own:
-            return _apply(own, pulled, confirmed, store_key, cursor, now, prefolded)
+            return _apply(own, pulled, confirmed, store_key, cursor, now, prepared)
     with conn.begin():
-        return _apply(conn, pulled, confirmed, store_key, cursor, now, prefolded)
+        return _apply(conn, pulled, confirmed, store_key, cursor, now, prepared)
 
 
 def _apply(conn: Connection, pulled: Sequence[Pulled], confirmed: Sequence[str], store_key: str,
-           cursor: int, now: datetime, prefolded: Folded | None) -> tuple[int, str | None]:
-    present = _existing(conn, "id", [p.event.id for p in pulled])
-    fresh: dict[str, Pulled] = {}
-    for p in pulled:
-        if p.event.id not in present and p.event.id not in fresh:
-            fresh[p.event.id] = p
-    top = None
-    if fresh:
-        by_dossier: dict[str, list[Event]] = {}
-        for p in fresh.values():
-            by_dossier.setdefault(p.event.dossier_id, []).append(p.event)
-        seen_before = _existing(conn, "dossier_id", list(by_dossier))
-        sqlite = conn.dialect.name == "sqlite"
+           cursor: int, now: datetime, prepared: Prepared | None) -> tuple[int, str | None]:
+    sqlite = conn.dialect.name == "sqlite"
+    page = prepared or prefold(pulled, sqlite)
+    present = _existing(conn, "id", [p.event.id for p in page.fresh])
+    if present:                  # a page seen before, in part or whole: only what is new
+        page = prefold([p for p in page.fresh if p.event.id not in present], sqlite)
+    if page.fresh:
+        seen_before = _existing(conn, "dossier_id", list(page.by_dossier))
         if sqlite:
             synced = (sqlite_dt(now),)
-            rows = [p.row + synced for p in fresh.values()]
+            rows = [p.row + synced for p in page.fresh]
         else:
-            rows = [(*p.row[:6], p.event.wall_time, *p.row[7:], now) for p in fresh.values()]
+            rows = [(*p.row[:6], p.event.wall_time, *p.row[7:], now) for p in page.fresh]
         _insert_many(conn, event, _EVENT_INSERT_COLS, rows, update=False)
-        _refold(conn, by_dossier, seen_before, prefolded)
-        top = max(p.event.hlc for p in fresh.values())
-        raise_hlc(conn, top)
+        _refold(conn, page.by_dossier, seen_before, page.folded)
+        raise_hlc(conn, page.top)
     mark_sent(conn, confirmed, now)
     for part in chunks(list(confirmed)):
         conn.execute(delete(sync_rejection).where(sync_rejection.c.event_id.in_(part)))
     set_meta(conn, KEY_CURSOR + store_key, str(cursor))
-    return len(fresh), top
+    return len(page.fresh), page.top or None
 
 
 _EVENT_INSERT_COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time",
@@ -263,8 +271,7 @@ def _insert_many(conn: Connection, table, cols: Sequence[str], rows: list[tuple]
         conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail, tuple(chain.from_iterable(part)))
 
 
-def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[str],
-            prefolded: Folded | None = None) -> None:
+def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[str], prefolded: Folded) -> None:
     """Projection of every touched dossier = fold of all its events here, in (HLC, id) order.
 
     A dossier new to the desk is folded from this page (`prefolded`). One the desk already
@@ -285,10 +292,8 @@ def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[st
                 state = apply(state, e)
             fields = state_fields(state)
             done[dossier_id] = fields, _dossier_tuple(fields_to_row(fields), sqlite)
-        elif prefolded is not None and dossier_id in prefolded:
-            done[dossier_id] = prefolded[dossier_id]      # all its events are in this page
         else:
-            done[dossier_id] = _folded(evs, sqlite)
+            done[dossier_id] = prefolded[dossier_id]      # all its events are in this page
     gone = [d for d, v in done.items() if v is None]       # receipts not arrived yet
     for part in chunks(gone):
         conn.execute(delete(dossier).where(dossier.c.id.in_(part)))

@@ -300,7 +300,7 @@ def test_later_steps_apply_onto_the_stored_projection_and_earlier_ones_refold(tm
 
     def deliver(page):
         sync_apply.apply_pulled(a3.engine, page, [], store_key="x", cursor=0, now=a3.clock.now(),
-                                prefolded=sync_apply.prefold(page))
+                                prepared=sync_apply.prefold(page))
 
     deliver(pulled[:2])                       # receipt + transfer: a dossier new to a3
     deliver(pulled[2:])                       # result ready sorts last: applied onto the projection

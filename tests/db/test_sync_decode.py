@@ -44,7 +44,7 @@ def test_a_receipt_read_for_the_fold_folds_as_the_whole_json(payload):
     assert p.payload == json.dumps(payload, ensure_ascii=False)        # stored exactly as received
     assert p.row[6] == "2025-09-22 08:00:00.000000" and p.row[8] == p.payload
     assert fold([p.event]) == full_fold(payload)
-    assert DossierState(**prefold([p])["d1"][0]) == full_fold(payload)
+    assert DossierState(**prefold([p]).folded["d1"][0]) == full_fold(payload)
 
 
 def test_an_unusual_receipt_is_decoded_whole():
