@@ -218,10 +218,15 @@ def _existing(conn: Connection, column: str, values: Sequence[str]) -> set[str]:
     """Which of `values` occur in event.<column> (id or dossier_id; both indexed)."""
     out: set[str] = set()
     col = event.c[column]
-    for part in chunks(list(values), 5000):
+    for part in chunks(list(values), 4096):
         if conn.dialect.name == "sqlite":
+            # IN lists padded to a power of two or a multiple of 1,024 (repeats change
+            # nothing): a few statement sizes in sqlite3's cache, not one per page (see
+            # chunk_sizes).
+            size = -(-len(part) // 1024) * 1024 if len(part) > 1024 else 1 << (len(part) - 1).bit_length()
+            part = (*part, *(part[-1:] * (size - len(part))))
             out.update(r[0] for r in conn.exec_driver_sql(
-                f"SELECT DISTINCT {column} FROM event WHERE {column} IN ({','.join('?' * len(part))})", tuple(part)))
+                f"SELECT DISTINCT {column} FROM event WHERE {column} IN ({','.join('?' * size)})", part))
         else:
             out.update(conn.execute(select(col).distinct().where(col.in_(part))).scalars())
     return out
@@ -262,13 +267,35 @@ def _insert_many(conn: Connection, table, cols: Sequence[str], rows: list[tuple]
     # most of a large pull's time, and sqlite3 lets go of the GIL for every statement
     # step, so with another busy thread (the fetcher) each row of an executemany would
     # wait for the GIL again.
-    per = max(1, 30000 // len(cols))          # SQLite allows 32,766 parameters
     one = "(" + ", ".join("?" * len(cols)) + ")"
     head = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES "
     tail = f" ON CONFLICT (id) DO {action}"
-    for i in range(0, len(rows), per):
-        part = rows[i:i + per]
-        conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail, tuple(chain.from_iterable(part)))
+    i = 0
+    for size in chunk_sizes(len(rows), rows_per_statement(len(cols))):
+        part = rows[i:i + size]
+        i += size
+        part += part[-1:] * (size - len(part))          # the last statement's spare places
+        conn.exec_driver_sql(head + ", ".join([one] * size) + tail, tuple(chain.from_iterable(part)))
+
+
+def chunk_sizes(n: int, most: int) -> list[int]:
+    """Rows per statement for n rows: as many of `most` as fit, then one power of two (at
+    most `most`) that holds the rest, its spare places filled with repeats of the last row
+    (a repeat is a no-op under ON CONFLICT). sqlite3 keeps the last 128 distinct
+    statements compiled and one of thousands of rows takes megabytes: with any row count
+    allowed, a long pull filled that cache with one-off sizes (a new dossier count every
+    page) and the desk's memory grew with the pull. This way a table has a dozen sizes."""
+    sizes = [most] * (n // most)
+    if n % most:
+        sizes.append(min(most, 1 << (n % most - 1).bit_length()))
+    return sizes
+
+
+def rows_per_statement(columns: int) -> int:
+    return 30000 // columns                  # SQLite allows 32,766 parameters
+
+
+EVENT_ROWS_PER_STATEMENT = rows_per_statement(len(_EVENT_INSERT_COLS))
 
 
 def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[str], prefolded: Folded) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from core.lifecycle import DossierState, Event, EventKind, fold
@@ -63,3 +64,31 @@ def test_unreadable_rows_are_skipped_and_the_rest_kept(caplog):
     assert [p.event.id for p in out] == ["e6"]
     assert out[0].event.payload == {"text": "Đã gọi"} and out[0].event.wall_time == datetime(2025, 9, 22, 9)
     assert len([r for r in caplog.records if "skipping unreadable" in r.getMessage()]) == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 20_000), st.integers(1, 3_000))
+def test_statement_sizes_come_from_a_small_set(n, most):
+    from db.sync_apply import chunk_sizes
+    sizes = chunk_sizes(n, most)
+    assert sum(sizes) >= n and sum(sizes) - n < max(1, n)            # the spare places never double a page
+    assert all(s == most or (s < most and s & (s - 1) == 0) for s in sizes)
+    assert sizes[:-1] == [most] * (len(sizes) - 1)
+
+
+@pytest.mark.parametrize("n", [1, 7, 2999, 3001, 6000])
+def test_padded_statements_store_each_row_once(tmp_path, n):
+    from db.engine import make_engine, read_conn, write_tx
+    from db.migrate import upgrade
+    from db.models import event
+    from db.sync_apply import _EVENT_INSERT_COLS, _insert_many
+    engine = make_engine(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    upgrade(engine)
+    rows = [(f"e{i:05d}", "d1", AGENCY, 1, "c", HLC, "2025-09-22 08:00:00.000000", "note", "{}", None)
+            for i in range(n)]
+    with write_tx(engine) as conn:
+        _insert_many(conn, event, _EVENT_INSERT_COLS, rows, update=False)
+        _insert_many(conn, event, _EVENT_INSERT_COLS, rows[: n // 2 + 1], update=True)     # again: updates
+    with read_conn(engine) as conn:
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM event ORDER BY id")]
+    assert ids == [r[0] for r in rows]
