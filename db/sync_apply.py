@@ -216,19 +216,26 @@ _EVENT_INSERT_COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_i
 
 def _existing(conn: Connection, column: str, values: Sequence[str]) -> set[str]:
     """Which of `values` occur in event.<column> (id or dossier_id; both indexed)."""
-    out: set[str] = set()
-    col = event.c[column]
+    return {r[0] for r in _where_in(conn, event, (column,), column, values)}
+
+
+def _where_in(conn: Connection, table, columns: Sequence[str], key: str, values: Sequence[str]) -> list[Any]:
+    """SELECT DISTINCT `columns` FROM `table` WHERE `key` IN (`values`), in chunks. On SQLite
+    plain driver SQL (SQLAlchemy's per-value processing of 25,000 codes was a noticeable
+    share of a large pull) with the list padded to a power of two or a multiple of 1,024
+    -- repeats change nothing -- so sqlite3's statement cache holds a few sizes, not one
+    per page (see chunk_sizes)."""
+    out: list[Any] = []
     for part in chunks(list(values), 4096):
         if conn.dialect.name == "sqlite":
-            # IN lists padded to a power of two or a multiple of 1,024 (repeats change
-            # nothing): a few statement sizes in sqlite3's cache, not one per page (see
-            # chunk_sizes).
             size = -(-len(part) // 1024) * 1024 if len(part) > 1024 else 1 << (len(part) - 1).bit_length()
             part = (*part, *(part[-1:] * (size - len(part))))
-            out.update(r[0] for r in conn.exec_driver_sql(
-                f"SELECT DISTINCT {column} FROM event WHERE {column} IN ({','.join('?' * size)})", part))
+            out.extend(conn.exec_driver_sql(
+                f"SELECT DISTINCT {', '.join(columns)} FROM {table.name} WHERE {key} IN ({','.join('?' * size)})",
+                part).all())
         else:
-            out.update(conn.execute(select(col).distinct().where(col.in_(part))).scalars())
+            out.extend(conn.execute(select(*(table.c[c] for c in columns)).distinct()
+                                    .where(table.c[key].in_(part))).all())
     return out
 
 
@@ -327,10 +334,7 @@ def _refold(conn: Connection, fresh: dict[str, list[Event]], seen_before: set[st
     folded = [v for v in done.values() if v is not None]
     if not folded:
         return
-    holders: dict[str, str] = {}
-    for part in chunks([f["code"] for f, _ in folded]):
-        holders.update({r.code: r.id for r in conn.execute(
-            select(dossier.c.code, dossier.c.id).where(dossier.c.code.in_(part)))})
+    holders = dict(_where_in(conn, dossier, ("code", "id"), "code", [f["code"] for f, _ in folded]))
     twice = {c for c, n in Counter(f["code"] for f, _ in folded).items() if n > 1}
     clean = [(f, t) for f, t in folded if f["code"] not in twice and holders.get(f["code"], f["id"]) == f["id"]]
     _insert_many(conn, dossier, _DOSSIER_COLS, [t for _, t in clean], update=True)
