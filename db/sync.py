@@ -187,6 +187,9 @@ class SyncEngine:
                     if top is not None:
                         self.hlc.observe(top)
                     report.pulled += fresh
+                    # The few reference cycles a page leaves (SQLAlchemy's, the desk's
+                    # status reads) go now: the automatic GC is paused for the pull.
+                    gc.collect(1)
         finally:
             fetcher.stop()
 
@@ -270,7 +273,10 @@ class _Marker:
 # go -- some 300 times per 100,000 events -- and the cyclic GC re-scanned the whole heap
 # every few pages for the new objects, none of which form cycles (plain rows, events and
 # dicts, freed by reference counting). So while some pull runs the switch interval is
-# short and the cyclic GC paused; both are process-wide and put back after the last one.
+# short and the automatic GC paused (the applier collects the young generations once a
+# page, so the few cycles a page leaves never pile up: measured, a 300,000-event pull
+# grew the desk by 30 MB more without it). Both are process-wide and put back after the
+# last pull. Together they took a 100,000-event pull from 2.3-2.5 s to 1.6-1.8 s.
 PULL_SWITCH_INTERVAL_S = 0.0005
 _tuning_lock = threading.Lock()
 _tuning_users = 0

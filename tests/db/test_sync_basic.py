@@ -327,3 +327,28 @@ def test_pull_pages_are_larger_than_push_batches_by_default(tmp_path):
     assert box.sync_engine(url, batch_size=7, pull_page_size=50).pull_page_size == 50
     with pytest.raises(ValueError):
         box.sync_engine(url, batch_size=0)
+
+
+def test_a_pull_puts_the_interpreter_settings_back_even_when_it_fails(central, tmp_path):
+    import gc
+    import sys
+    a1, a2 = make_desk(tmp_path, AGENCY_A, 1), make_desk(tmp_path, AGENCY_A, 2)
+    receive(a1)
+    a1.sync(central)
+    interval = sys.getswitchinterval()
+    seen = []
+    sync = a2.sync_engine(central)
+
+    def fail(events):
+        seen.append((gc.isenabled(), sys.getswitchinterval()))
+        raise RuntimeError("disk full")
+
+    sync.before_local_apply = fail
+    with pytest.raises(RuntimeError):
+        sync.run_once()
+    sync.before_local_apply = None
+    assert seen == [(False, 0.0005)]                       # paused while the page was applied
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    assert sync.run_once().pulled == len(desk_events(a1))
+    sync.close()
+    assert gc.isenabled() and sys.getswitchinterval() == interval
