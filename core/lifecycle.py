@@ -89,6 +89,34 @@ class Event:
         return (self.hlc, self.id)
 
 
+def _event_builder():
+    # Sets the slots through their descriptors: the frozen dataclass's __init__ goes
+    # through object.__setattr__ once per field, twice the cost, which showed in the
+    # decoding of a 100,000-event pull. The result is an ordinary (frozen) Event.
+    new = object.__new__
+    s_id, s_dossier, s_agency, s_desk, s_clerk, s_hlc, s_wall, s_kind, s_payload = (
+        Event.__dict__[f.name].__set__ for f in fields(Event))
+
+    def build(id: str, dossier_id: str, agency_code: str, desk_number: int, clerk_id: str, hlc: str,
+              wall_time: datetime, kind: EventKind, payload: dict[str, Any]) -> Event:
+        e = new(Event)
+        s_id(e, id)
+        s_dossier(e, dossier_id)
+        s_agency(e, agency_code)
+        s_desk(e, desk_number)
+        s_clerk(e, clerk_id)
+        s_hlc(e, hlc)
+        s_wall(e, wall_time)
+        s_kind(e, kind)
+        s_payload(e, payload)
+        return e
+    return build
+
+
+make_event = _event_builder()
+"""`Event(...)` with every field given, about twice as fast (for decoding in bulk)."""
+
+
 TERMINAL = {Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED}
 
 # Which statuses an event may land on without being a conflict.

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 import msgspec
 from sqlalchemy import Connection, DateTime, Engine, delete, select
 
-from core.lifecycle import DossierState, Event, EventKind, apply, fold_fields, state_fields
+from core.lifecycle import DossierState, Event, EventKind, apply, fold_fields, make_event, state_fields
 from db.engine import write_conn, write_tx
 from db.meta import raise_hlc, set_meta
 from db.models import dossier, event, sync_rejection
@@ -106,7 +106,7 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
                 raise ValueError("malformed event")
             if not isinstance(wall_time, datetime):
                 wall_time = datetime.fromisoformat(wall_time)
-            e = Event(eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, _KIND_OF[kind], payload)
+            e = make_event(eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, _KIND_OF[kind], payload)
             out.append(Pulled(e, text, (eid, dossier_id, agency, desk_number, clerk_id, hlc,
                                         wall_time.isoformat(" ", "microseconds"), kind, text)))    # = sqlite_dt
         except (ValueError, TypeError) as exc:     # msgspec.DecodeError is a ValueError

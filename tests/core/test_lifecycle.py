@@ -103,3 +103,14 @@ def test_fold_is_order_independent_and_equals_stepwise_apply(events, rnd: random
     assert s.last_hlc == max(e.hlc for e in events)
     # Every event either moved the state or is listed as a conflict: none is dropped.
     assert len(s.conflicts) <= len(events) - 1
+
+
+def test_make_event_builds_the_same_frozen_event():
+    import dataclasses
+    from core.lifecycle import make_event
+    args = ("e1", "d1", "000.21.53.H48", 2, "clerk", "000001758528000.00000.x/2", T0, EventKind.NOTE, {"text": "a"})
+    fast, slow = make_event(*args), Event(*args)
+    assert fast == slow and hash(fast) == hash(slow) and type(fast) is Event
+    assert dataclasses.astuple(fast) == dataclasses.astuple(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.kind = EventKind.RETURNED
