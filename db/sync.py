@@ -27,7 +27,8 @@ advisory lock held to commit, so within an agency numbers become visible in orde
 reader whose cursor is at N can never later meet a committed row below N (plain
 sequences commit out of order under concurrency). On SQLite the single writer gives the
 same. A desk pulls its agency's events with seq > cursor, a page (`pull_page_size`,
-6,000 by default) at a time, one query per page; its own events come back without their payload and are fetched only if missing.
+6,000 by default) at a time, one query per page; its own events come back without their
+payload and are fetched only if missing.
 Each page is applied in one local transaction that also stores the new cursor
 (db/sync_apply.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
 high-water mark; the desk's HybridClock then observes the newest stamp. Down also come
@@ -359,8 +360,6 @@ class _Reader:
 
 
 _DESK = PUSH_FIELDS.index("desk_number")
-
-
 _FIRST_PAGE = 1000
 
 
