@@ -113,7 +113,7 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
                 wall_time = datetime.fromisoformat(wall_time)
             e = make_event(eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, _KIND_OF[kind], payload)
             out.append(Pulled(e, text, (eid, dossier_id, agency, desk_number, clerk_id, hlc,
-                                        wall_time.isoformat(" ", "microseconds"), kind, text)))    # = sqlite_dt
+                                        sqlite_dt(wall_time), kind, text)))
         except (ValueError, TypeError) as exc:     # msgspec.DecodeError is a ValueError
             log.warning("skipping unreadable central event %s: %s", eid, type(exc).__name__)
     return out
@@ -227,20 +227,16 @@ def _existing(conn: Connection, column: str, values: Sequence[str]) -> set[str]:
 def _where_in(conn: Connection, table, columns: Sequence[str], key: str, values: Sequence[str]) -> list[Any]:
     """SELECT DISTINCT `columns` FROM `table` WHERE `key` IN (`values`), in chunks. On SQLite
     plain driver SQL (SQLAlchemy's per-value processing of 25,000 codes was a noticeable
-    share of a large pull) with the list padded to a power of two or a multiple of 1,024
-    -- repeats change nothing -- so sqlite3's statement cache holds a few sizes, not one
-    per page (see chunk_sizes)."""
+    share of a large pull), the lists sized by `chunk_sizes` (repeats change nothing)."""
+    values = list(values)
+    if conn.dialect.name != "sqlite":
+        return [r for part in chunks(values, 4096) for r in conn.execute(
+            select(*(table.c[c] for c in columns)).distinct().where(table.c[key].in_(part)))]
     out: list[Any] = []
-    for part in chunks(list(values), 4096):
-        if conn.dialect.name == "sqlite":
-            size = -(-len(part) // 1024) * 1024 if len(part) > 1024 else 1 << (len(part) - 1).bit_length()
-            part = (*part, *(part[-1:] * (size - len(part))))
-            out.extend(conn.exec_driver_sql(
-                f"SELECT DISTINCT {', '.join(columns)} FROM {table.name} WHERE {key} IN ({','.join('?' * size)})",
-                part).all())
-        else:
-            out.extend(conn.execute(select(*(table.c[c] for c in columns)).distinct()
-                                    .where(table.c[key].in_(part))).all())
+    for size, part in padded_parts(values, 4096):
+        out.extend(conn.exec_driver_sql(
+            f"SELECT DISTINCT {', '.join(columns)} FROM {table.name} WHERE {key} IN ({','.join('?' * size)})",
+            tuple(part)).all())
     return out
 
 
@@ -258,7 +254,7 @@ def _dossier_tuple(row: dict[str, Any], sqlite: bool) -> Sequence[Any]:
     values = list(values)
     for i in _DOSSIER_DATETIMES:
         if values[i] is not None:
-            values[i] = values[i].isoformat(" ", "microseconds")      # = sqlite_dt
+            values[i] = sqlite_dt(values[i])
     return values
 
 
@@ -282,11 +278,7 @@ def _insert_many(conn: Connection, table, cols: Sequence[str], rows: list[tuple]
     one = "(" + ", ".join("?" * len(cols)) + ")"
     head = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES "
     tail = f" ON CONFLICT (id) DO {action}"
-    i = 0
-    for size in chunk_sizes(len(rows), rows_per_statement(len(cols))):
-        part = rows[i:i + size]
-        i += size
-        part += part[-1:] * (size - len(part))          # the last statement's spare places
+    for size, part in padded_parts(rows, rows_per_statement(len(cols))):
         conn.exec_driver_sql(head + ", ".join([one] * size) + tail, tuple(chain.from_iterable(part)))
 
 
@@ -301,6 +293,16 @@ def chunk_sizes(n: int, most: int) -> list[int]:
     if n % most:
         sizes.append(min(most, 1 << (n % most - 1).bit_length()))
     return sizes
+
+
+def padded_parts(items: list[Any], most: int) -> Iterator[tuple[int, list[Any]]]:
+    """`items` cut by `chunk_sizes`: (size, part), the last part filled up to its size with
+    repeats of its last item."""
+    i = 0
+    for size in chunk_sizes(len(items), most):
+        part = items[i:i + size]
+        i += size
+        yield size, part + part[-1:] * (size - len(part))
 
 
 def rows_per_statement(columns: int) -> int:
