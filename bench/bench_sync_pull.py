@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_sync_push import (  # noqa: E402
-    AGENCY, PASSWORD, ROLE, _admin, _typed, desk_rows, drop_db, drop_role, fresh_db, make_desk, peak_rss_mb,
+    AGENCY, PASSWORD, ROLE, _admin, _typed, desk_rows, desk_sync, drop_db, drop_role, fresh_db, make_desk,
+    peak_rss_mb,
 )
 
 COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time", "kind", "payload")
@@ -72,17 +73,9 @@ def baseline(path: Path, desk_file: Path, per_tx: int | None) -> tuple[int, floa
 
 
 def child_pull(desk_path: str, url: str, page: int) -> dict:
-    from core.clock import HybridClock, SystemClock
-    from db.engine import make_engine, read_conn
-    from db.meta import last_local_hlc
-    from db.sync import SyncEngine, SyncReport
-    engine = make_engine(f"sqlite:///{desk_path}")
-    clock = SystemClock()
-    hlc = HybridClock(clock, f"{AGENCY}/2", last_local_hlc(engine))
-    sync = SyncEngine(engine, url, agency_code=AGENCY, desk_number=2, hlc=hlc, clock=clock,
-                      pull_page_size=page or None)
+    from db.engine import read_conn
+    sync, report = desk_sync(desk_path, url, 2, pull_page_size=page or None)
     rss0 = peak_rss_mb()
-    report = SyncReport(0, 0, [], {}, clock.now(), clock.now())
     with sync.store.session() as session:
         t0 = time.perf_counter()
         sync._push(session, report)
@@ -90,15 +83,11 @@ def child_pull(desk_path: str, url: str, page: int) -> dict:
         t1 = time.perf_counter()
         sync._pull_reference(session, report)
     rss1 = peak_rss_mb()
-    with read_conn(engine) as conn:
+    with read_conn(sync.local) as conn:
         dossiers = conn.exec_driver_sql("SELECT count(*) FROM dossier").scalar_one()
     sync.close()
     return {"pulled": report.pulled, "pull_s": t1 - t0, "dossiers": dossiers, "page": sync.pull_page_size,
             "rss_before_mb": rss0, "rss_after_mb": rss1}
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()
-    pull_s = _median([r["pull_s"] for r in rounds])
-    one_s = _median([r["one_s"] for r in rounds])
-    per_s = _median([r["per_s"] for r in rounds])
+    pull_s = statistics.median([r["pull_s"] for r in rounds])
+    one_s = statistics.median([r["one_s"] for r in rounds])
+    per_s = statistics.median([r["per_s"] for r in rounds])
     page = rounds[0]["page"]
     print(f"medians over {len(rounds)} rounds:")
     print(f"bare SQLite executemany, 1 tx          : {one_s:6.2f} s  {n / one_s:9,.0f} ev/s")
@@ -155,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SyncEngine pull (desk role, page {page:,})  : {pull_s:6.2f} s  {n / pull_s:9,.0f} ev/s  "
           f"-> {rounds[0]['dossiers']:,} dossier projections folded and written")
     print(f"ratio pull / faster bare insert, median of rounds = "
-          f"{_median([r['ratio'] for r in rounds]):.2f}   (target >= 0.5)")
+          f"{statistics.median([r['ratio'] for r in rounds]):.2f}   (target >= 0.5)")
     growth = [r["rss_after_mb"] - r["rss_before_mb"] for r in rounds]
-    print(f"desk RSS growth during the pull: median {_median(growth):.0f} MB, max {max(growth):.0f} MB")
+    print(f"desk RSS growth during the pull: median {statistics.median(growth):.0f} MB, max {max(growth):.0f} MB")
     return 0
 
 

@@ -111,18 +111,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_push(desk_path: str, url: str, batch: int) -> dict:
-    """In its own process: push (then the rest of run_once), with RSS before/after."""
+def desk_sync(desk_path: str, url: str, desk_number: int, **kw):
+    """(SyncEngine, empty SyncReport) for a bench desk file, on the system clock (children)."""
     from core.clock import HybridClock, SystemClock
     from db.engine import make_engine
     from db.meta import last_local_hlc
     from db.sync import SyncEngine, SyncReport
     engine = make_engine(f"sqlite:///{desk_path}")
     clock = SystemClock()
-    hlc = HybridClock(clock, f"{AGENCY}/1", last_local_hlc(engine))
-    sync = SyncEngine(engine, url, agency_code=AGENCY, desk_number=1, hlc=hlc, clock=clock, batch_size=batch)
+    hlc = HybridClock(clock, f"{AGENCY}/{desk_number}", last_local_hlc(engine))
+    sync = SyncEngine(engine, url, agency_code=AGENCY, desk_number=desk_number, hlc=hlc, clock=clock, **kw)
+    return sync, SyncReport(0, 0, [], {}, clock.now(), clock.now())
+
+
+def child_push(desk_path: str, url: str, batch: int) -> dict:
+    """In its own process: push (then the rest of run_once), with RSS before/after."""
+    sync, report = desk_sync(desk_path, url, 1, batch_size=batch)
     rss0 = peak_rss_mb()
-    report = SyncReport(0, 0, [], {}, clock.now(), clock.now())
     t0 = time.perf_counter()
     with sync.store.session() as session:
         sync._push(session, report)
