@@ -38,7 +38,7 @@ def main() -> None:
     services = build_services(settings, clock, seed_demo=0)
     have = services.dossiers.count()
     if have < a.dossiers:
-        from db.seed import seed_dossiers
+        from db.demo.seed import seed_dossiers
         t = time.perf_counter()
         seed_dossiers(services.engine, n=a.dossiers - have, days=120, clock=clock, hlc=services.hlc)
         print(f"seeded {a.dossiers - have} dossiers in {time.perf_counter() - t:.1f} s")

@@ -43,7 +43,8 @@ Minimal().run(headless=True, auto_pilot=ready)
 MOTCUA = """
 import asyncio, sys, time
 from textual import events
-from tui.cli import _settings, build_parser
+from tui.cli import build_parser
+from tui.cli.common import settings_from as _settings
 from tui.app import MotcuaApp
 from tui.screens.login import LoginScreen
 args = build_parser().parse_args(["--demo", "--db", sys.argv[1]])

@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         child(p, url, agency, int(desk), tmp, int(me))
         return 0
 
-    from db.central import init_central
+    from db.sync.central import init_central
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-desks-"))
     desks = [(agency_code(i // args.per_agency), i % args.per_agency + 1) for i in range(args.desks)]
     agencies = sorted({a for a, _ in desks})

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child_pull(args.child[0], args.child[1], int(args.child[2]))))
         return 0
 
-    from db.central import init_central
+    from db.sync.central import init_central
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-pull-"))
     source = tmp / "desk1.sqlite"
     n = make_desk(source, AGENCY, 1, args.events)

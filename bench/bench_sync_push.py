@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child_push(args.child[0], args.child[1], int(args.child[2]))))
         return 0
 
-    from db.central import init_central
+    from db.sync.central import init_central
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-push-"))
     desk = tmp / "desk.sqlite"
     t = time.perf_counter()

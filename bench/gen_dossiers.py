@@ -18,7 +18,7 @@ from core.clock import HybridClock, SystemClock  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.meta import last_local_hlc  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from db.seed import ensure_demo_setup, seed_dossiers  # noqa: E402
+from db.demo.seed import ensure_demo_setup, seed_dossiers  # noqa: E402
 
 
 def url_for(db: str) -> str:

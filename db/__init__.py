@@ -15,7 +15,7 @@ _EXPORTS = {
     "AccountRepo": "db.accounts",
     "CatalogueRepo": "db.catalogue", "ImportReport": "db.catalogue",
     "CalendarRepo": "db.calendar",
-    "ensure_demo_setup": "db.seed", "seed_dossiers": "db.seed",
+    "ensure_demo_setup": "db.demo.seed", "seed_dossiers": "db.demo.seed",
     "last_local_hlc": "db.meta",
 }
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from db.meta import last_local_hlc
     from db.migrate import upgrade
     from db.print_jobs import PrintJob, PrintJobRepo
-    from db.seed import ensure_demo_setup, seed_dossiers
+    from db.demo.seed import ensure_demo_setup, seed_dossiers
 
 
 def __getattr__(name: str) -> Any:

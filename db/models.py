@@ -90,7 +90,7 @@ class EventRow(SQLModel, table=True):
     payload: str = Field(sa_type=Text)            # JSON
     synced_at: datetime | None = Field(default=None, sa_type=DateTime)   # reached the centre
     # Central store only: the server's sequence number, in commit order per agency
-    # (db/sync.py). NULL on desks.
+    # (db/sync/engine.py). NULL on desks.
     seq: int | None = Field(default=None, sa_type=BigInteger)
 
 
@@ -182,7 +182,7 @@ __all__ = [
 ]
 
 
-# -- sync (issue 3, db/sync.py) ----------------------------------------------------------
+# -- sync (issue 3, db/sync/engine.py) ----------------------------------------------------------
 
 # Pull reads an agency's events by server sequence; unique, so a sequence number can
 # never mean two events (many NULLs on a desk are fine).

@@ -83,7 +83,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
     accounts = AccountRepo(engine, clock)
     demo_accounts: list = []
     if settings.demo:
-        from db.seed import ensure_demo_setup
+        from db.demo.seed import ensure_demo_setup
         demo_accounts = list(ensure_demo_setup(engine, clock))
     desk = accounts.desk()
     node = f"{desk.agency_code}/{desk.number}" if desk else "setup"
@@ -99,7 +99,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
     if settings.central_url and desk is not None:
         services.sync = make_sync(services)
     if settings.demo and seed_demo and services.dossiers.count() == 0:
-        from db.seed import seed_dossiers
+        from db.demo.seed import seed_dossiers
         seed_dossiers(engine, n=seed_demo, days=30, clock=clock, hlc=hlc)
     return services
 

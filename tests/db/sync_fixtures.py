@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from db.central import init_central
+from db.sync.central import init_central
 from tests.db.sync_helpers import central_sqlite, pg_connect
 
 

@@ -20,7 +20,7 @@ from core.ids import new_id
 from core.lifecycle import DossierState, EventKind, fold, transition_error
 from core.people import Agency, Applicant, Clerk, Desk, Role
 from core.receive import ReceiveDraft
-from db.central import init_central
+from db.sync.central import init_central
 from db.dossiers import DossierRepo, TransitionError
 from db.engine import make_engine, read_conn, write_tx
 from db.meta import KEY_AGENCY, KEY_DESK, last_local_hlc, set_meta

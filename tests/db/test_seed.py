@@ -10,7 +10,7 @@ from core.lifecycle import Status
 from db.accounts import AccountRepo
 from db.catalogue import CatalogueRepo
 from db.models import daily_sequence, dossier
-from db.seed import DEMO_AGENCY, ensure_demo_setup, seed_dossiers
+from db.demo.seed import DEMO_AGENCY, ensure_demo_setup, seed_dossiers
 
 from .conftest import make_draft
 

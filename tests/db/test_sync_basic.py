@@ -14,7 +14,7 @@ from core.clock import Hlc
 from core.demo_catalogue import DEMO_PROCEDURES
 from core.ids import new_id
 from core.lifecycle import EventKind, Status
-from db import sync_apply, sync_local
+from db.sync import apply as sync_apply, local as sync_local
 from db.calendar import CalendarRepo
 from db.catalogue import CatalogueRepo
 from db.engine import make_engine, read_conn, write_tx

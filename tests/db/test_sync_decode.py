@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from core.lifecycle import DossierState, Event, EventKind, fold
-from db.sync_apply import decode_pulled, prefold
+from db.sync.apply import decode_pulled, prefold
 
 AGENCY = "000.21.53.H48"
 WALL = datetime(2025, 9, 22, 8, 0)
@@ -69,7 +69,7 @@ def test_unreadable_rows_are_skipped_and_the_rest_kept(caplog):
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 20_000), st.integers(1, 3_000))
 def test_statement_sizes_come_from_a_small_set(n, most):
-    from db.sync_apply import chunk_sizes
+    from db.sync.apply import chunk_sizes
     sizes = chunk_sizes(n, most)
     assert sum(sizes) >= n and sum(sizes) - n < max(1, n)            # the spare places never double a page
     assert all(s == most or (s < most and s & (s - 1) == 0) for s in sizes)
@@ -81,7 +81,7 @@ def test_padded_statements_store_each_row_once(tmp_path, n):
     from db.engine import make_engine, read_conn, write_tx
     from db.migrate import upgrade
     from db.models import event
-    from db.sync_apply import _EVENT_INSERT_COLS, _insert_many
+    from db.sync.apply import _EVENT_INSERT_COLS, _insert_many
     engine = make_engine(f"sqlite:///{tmp_path / 'desk.sqlite'}")
     upgrade(engine)
     rows = [(f"e{i:05d}", "d1", AGENCY, 1, "c", HLC, "2025-09-22 08:00:00.000000", "note", "{}", None)

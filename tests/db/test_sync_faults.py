@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from core.lifecycle import EventKind
-from db.central import init_central
+from db.sync.central import init_central
 from db.sync import CentralUnavailable
 from tests.db.sync_fixtures import central  # noqa: F401  (fixture)
 from tests.db.sync_helpers import (

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from core.lifecycle import EventKind
-from db.central import init_central
+from db.sync.central import init_central
 from db.engine import write_tx
 from db.models import meta
 from db.sync import CentralUnavailable
-from db import sync_local
+from db.sync import local as sync_local
 from tests.db.sync_helpers import (
     AGENCY_A, AGENCY_B, act, assert_converged, make_desk, pg_connect, receive,
 )

@@ -13,7 +13,7 @@ import pytest
 from core.clock import Hlc
 from core.ids import new_id
 from core.lifecycle import EventKind
-from db.central import init_central
+from db.sync.central import init_central
 from db.sync import CentralUnavailable
 from tests.db.sync_fixtures import pg_roles  # noqa: F401  (fixture)
 from tests.db.sync_helpers import (

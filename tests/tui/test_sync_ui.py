@@ -5,7 +5,7 @@ import socket
 
 from textual.widgets import Static
 
-from db.central import init_central
+from db.sync.central import init_central
 from tests.tui.conftest import login, settle
 from tests.tui.test_receive_flow import SIZE, receive_one
 from tui.cli import main

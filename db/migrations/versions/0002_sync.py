@@ -4,14 +4,14 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-24
 
-Issue 3 (db/sync.py). On every database: `event.seq` with a unique (agency_code, seq)
+Issue 3 (db/sync/engine.py). On every database: `event.seq` with a unique (agency_code, seq)
 index, a partial (hlc, id) index of unsent events that push reads from, `sync_rejection`
 (events the centre refused, on a desk) and `desk_role` (desk login role -> agency, on a
 central PostgreSQL). On PostgreSQL only: the sequence and the BEFORE INSERT trigger that
 number every inserted event (whatever a client sent as seq). The trigger takes a per-agency transaction
 advisory lock before drawing the number, so one agency's numbers commit in the order they
 were drawn and a reader's cursor can never pass a number that commits later.
-Roles, grants and row-level security are not schema: db/central.py sets them up.
+Roles, grants and row-level security are not schema: db/sync/central.py sets them up.
 """
 from typing import Sequence, Union
 
@@ -25,13 +25,13 @@ down_revision: Union[str, Sequence[str], None] = '0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# Keep in step with db/sync.py (PG_SEQ_LOCK_CLASS): the first key of the two-key advisory
+# Keep in step with db/sync/engine.py (PG_SEQ_LOCK_CLASS): the first key of the two-key advisory
 # lock, so it can never meet the one-key migration lock of db/migrate.py.
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION motcua_event_seq() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    -- One numbering transaction per agency at a time, held to commit: see db/sync.py.
+    -- One numbering transaction per agency at a time, held to commit: see db/sync/engine.py.
     PERFORM pg_advisory_xact_lock(731011, hashtext(NEW.agency_code));
     NEW.seq := nextval('motcua_event_seq');
     RETURN NEW;

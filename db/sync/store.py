@@ -38,7 +38,7 @@ from db.sql import insert_for
 
 log = logging.getLogger(__name__)
 
-# Key of the centre's identity in its `meta` table (db/central.py writes it): a desk's pull
+# Key of the centre's identity in its `meta` table (db/sync/central.py writes it): a desk's pull
 # cursor belongs to one store, so pointing a desk at another store starts from zero.
 KEY_STORE_ID = "central_store_id"
 

@@ -34,7 +34,7 @@ from db.meta import raise_hlc, set_meta
 from db.models import dossier, event, sync_rejection
 from db.rows import events_of, fields_to_row, row_to_state, upsert_projection
 from db.sql import insert_for
-from db.sync_local import KEY_CURSOR, chunks, mark_sent, sqlite_dt
+from db.sync.local import KEY_CURSOR, chunks, mark_sent, sqlite_dt
 
 log = logging.getLogger(__name__)
 

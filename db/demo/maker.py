@@ -1,4 +1,4 @@
-"""Making demo dossiers: the stories, the rows, the projection (see db/seed.py).
+"""Making demo dossiers: the stories, the rows, the projection (see db/demo/seed.py).
 
 DEMO DATA. A `DossierMaker` turns a plan (agency, desk, clerks, procedures, calendar, "now")
 and a chunk of days into event rows and projection rows as plain tuples, ready for
@@ -23,7 +23,7 @@ from core.catalogue_io import procedure_to_dict
 from core.lifecycle import Event, EventKind, Status, fold
 from core.people import Agency, Desk, Role
 from core.text import fold as fold_text
-from db.demo_people import PeopleMaker
+from db.demo.people import PeopleMaker
 from db.sql import dumps
 
 # How often each procedure is filed at a commune desk (DEMO weights): copies certified

@@ -30,7 +30,7 @@ same. A desk pulls its agency's events with seq > cursor, a page (`pull_page_siz
 6,000 by default) at a time, one query per page; its own events come back without their
 payload and are fetched only if missing.
 Each page is applied in one local transaction that also stores the new cursor
-(db/sync_apply.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
+(db/sync/apply.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
 high-water mark; the desk's HybridClock then observes the newest stamp. Down also come
 catalogue versions, holiday overrides, the agency's accounts and desks made centrally.
 
@@ -54,8 +54,8 @@ from sqlalchemy import Engine
 
 from core.clock import Clock, HybridClock
 from core.lifecycle import Event
-from db import sync_apply as apply, sync_local as local
-from db.sync_store import PUSH_FIELDS, CentralSession, CentralStore, CentralUnavailable, describe_url
+from db.sync import apply, local
+from db.sync.store import PUSH_FIELDS, CentralSession, CentralStore, CentralUnavailable, describe_url
 
 __all__ = ["CentralUnavailable", "SyncEngine", "SyncReport", "SyncStatus"]
 

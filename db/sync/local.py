@@ -1,4 +1,4 @@
-"""The desk's side of sync, apart from applying pulled events (db/sync_apply.py): reading
+"""The desk's side of sync, apart from applying pulled events (db/sync/apply.py): reading
 what waits to be pushed, checking it against the centre's rules, marking what the centre
 confirmed or refused, reference data, cursor and status -- each write one local
 transaction.

@@ -45,7 +45,7 @@ from db.meta import get_meta, set_meta
 from db.migrate import HEAD, current_revision, upgrade
 from db.models import desk_role as desk_role_t
 from db.sql import insert_for
-from db.sync_store import KEY_STORE_ID, describe_url
+from db.sync.store import KEY_STORE_ID, describe_url
 
 GROUP_ROLE = "motcua_desk"
 _ROLE_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")

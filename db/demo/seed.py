@@ -4,7 +4,7 @@ DEMO DATA throughout: a commune, three accounts with published passwords (they e
 in a database set up in demo mode), and realistic dossiers in every lifecycle state.
 
 `seed_dossiers` is built for volume (a million dossiers in a few minutes): the days are cut
-into chunks of a few thousand dossiers, made as plain tuples (db/seed_maker.py) by worker
+into chunks of a few thousand dossiers, made as plain tuples (db/demo/maker.py) by worker
 processes when there are many, and written by this process alone with executemany, one
 transaction per chunk, while the workers make the next ones. Sequence numbers are
 reserved per day before anything is written, so later receipts never reuse a code; the
@@ -34,7 +34,7 @@ from db.dossiers import next_sequence
 from db.engine import read_conn, write_conn, write_tx
 from db.meta import KEY_DEMO, get_meta, raise_hlc, set_meta
 from db.models import dossier, event
-from db.seed_maker import (
+from db.demo.maker import (
     DOSSIER_COLS, EVENT_COLS, SCENARIO_NAMES, DossierMaker, SeedPlan, SeedTask,
 )
 
@@ -185,7 +185,7 @@ def seed_dossiers(engine: Engine, *, n: int, days: int, clock: Clock, hlc: Hybri
     for d, seq in itertools.islice(first_seq.items(), 1):   # the maker builds codes itself
         if format_dossier_code(desk.agency_code, d, desk.number, seq) != \
                 f"{desk.agency_code}-{d:%y%m%d}-{desk.number:02d}{seq:03d}":
-            raise AssertionError("dossier code format changed; update db/seed_maker.py")
+            raise AssertionError("dossier code format changed; update db/demo/maker.py")
     tasks = _tasks(plan, day_list, counts, first_seq, chunk)
     in_memory = plan.sqlite and (engine.url.database or ":memory:") == ":memory:"
     if workers is None:

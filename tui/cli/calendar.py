@@ -1,0 +1,73 @@
+"""`motcua calendar show|due|set|unset`: the working-day calendar and local overrides."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from tui.cli.common import fail, parse_day, settings_from
+
+
+def register(sub, common) -> None:
+    cal = sub.add_parser("calendar", help="lịch ngày làm việc").add_subparsers(dest="action", required=True)
+    show = cal.add_parser("show", parents=[common], help="liệt kê ngày nghỉ, ngày làm bù của một năm")
+    show.add_argument("year", type=int)
+    due = cal.add_parser("due", parents=[common], help="tính ngày hẹn trả")
+    due.add_argument("--received", required=True, help='"YYYY-MM-DD HH:MM"')
+    g = due.add_mutually_exclusive_group(required=True)
+    g.add_argument("--procedure", help="mã thủ tục, ví dụ 1.001193")
+    g.add_argument("--days", type=int, help="số ngày làm việc")
+    g.add_argument("--same-day", action="store_true", help="trả trong ngày")
+    due.add_argument("--cutoff", choices=("yes", "no"), default=None,
+                     help="áp dụng giờ chốt 15:00 (mặc định: có, hoặc theo thủ tục)")
+    due.add_argument("--json", action="store_true")
+    put = cal.add_parser("set", parents=[common], help="thêm/sửa một ngày điều chỉnh địa phương")
+    put.add_argument("day", help="YYYY-MM-DD")
+    put.add_argument("--kind", required=True, choices=("day_off", "cancel_day_off", "worked_day"))
+    put.add_argument("--name", required=True)
+    unset = cal.add_parser("unset", parents=[common], help="bỏ một ngày điều chỉnh địa phương")
+    unset.add_argument("day", help="YYYY-MM-DD")
+    for p in (show, due, put, unset):
+        p.set_defaults(handler=cmd_calendar)
+
+
+def cmd_calendar(args) -> int:
+    from core.calendar import Override, OverrideKind
+    from core.catalogue import Term, TermUnit
+    from tui.services import build_services
+    services = build_services(settings_from(args), seed_demo=0)
+    if args.action == "set":
+        services.calendar_repo.put(Override(parse_day(args.day), OverrideKind(args.kind), args.name), by="cli")
+        print(f"Đã lưu điều chỉnh ngày {parse_day(args.day):%d/%m/%Y}.")
+        return 0
+    if args.action == "unset":
+        services.calendar_repo.remove(parse_day(args.day))
+        print(f"Đã bỏ điều chỉnh ngày {parse_day(args.day):%d/%m/%Y}.")
+        return 0
+    calendar = services.calendar()
+    if args.action == "show":
+        weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+        kind_vi = {"day_off": "Nghỉ", "worked_day": "Làm bù"}
+        source_vi = {"holidays": "gói holidays", "local": "điều chỉnh địa phương"}
+        for info in calendar.special_days(args.year):
+            print(f"{info.day:%d/%m/%Y}  {weekday[info.day.weekday()]:<8}  "
+                  f"{kind_vi.get(info.kind, info.kind):<6}  {info.name}  [{source_vi.get(info.source, info.source)}]")
+        return 0
+    try:
+        received = datetime.strptime(args.received.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        return fail('Thời điểm nhận phải có dạng "YYYY-MM-DD HH:MM", ví dụ "2026-11-23 14:30".', 2)
+    cutoff = None if args.cutoff is None else args.cutoff == "yes"
+    if args.procedure:
+        proc = services.catalogue.get(args.procedure)
+        if proc is None:
+            return fail(f"Không có thủ tục mã {args.procedure} trong danh mục. "
+                         "Nhập danh mục bằng «motcua catalogue import».", 2)
+        term, applies = proc.term, proc.cutoff_applies if cutoff is None else cutoff
+    elif args.same_day:
+        term, applies = Term(0, TermUnit.SAME_DAY), True if cutoff is None else cutoff
+    else:
+        if args.days < 0:
+            return fail("Số ngày phải không âm.", 2)
+        term, applies = Term(args.days, TermUnit.WORKING_DAYS), True if cutoff is None else cutoff
+    due = calendar.due(received, term, applies)
+    print(json.dumps({"due": due.isoformat()}) if args.json else f"{due:%H:%M %d/%m/%Y}")
+    return 0

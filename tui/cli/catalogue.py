@@ -1,0 +1,40 @@
+"""`motcua catalogue import|export FILE`: the procedure catalogue as CSV or JSON."""
+from __future__ import annotations
+
+from pathlib import Path
+from tui.cli.common import fail, settings_from
+
+
+def register(sub, common) -> None:
+    cat = sub.add_parser("catalogue", help="danh mục thủ tục").add_subparsers(dest="action", required=True)
+    for name in ("import", "export"):
+        c = cat.add_parser(name, parents=[common], help=f"{name} CSV hoặc JSON")
+        c.add_argument("file", type=Path)
+        c.set_defaults(handler=cmd_catalogue)
+
+
+def cmd_catalogue(args) -> int:
+    from core.catalogue_io import CatalogueError, dumps_csv, dumps_json, loads_csv, loads_json
+    from tui.services import build_services
+    services = build_services(settings_from(args), seed_demo=0)
+    is_csv = args.file.suffix.lower() == ".csv"
+    if args.action == "export":
+        procs = services.catalogue.current()
+        # newline="": the CSV carries its own CRLF line ends; keep them byte-exact.
+        with args.file.open("w", encoding="utf-8", newline="") as f:
+            f.write(dumps_csv(procs) if is_csv else dumps_json(procs))
+        print(f"Đã xuất {len(procs)} thủ tục ra {args.file}.")
+        return 0
+    try:
+        with args.file.open(encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    except OSError as exc:
+        return fail(f"Không đọc được tệp {args.file}: {exc.strerror}.")
+    try:
+        procs = loads_csv(text) if is_csv else loads_json(text)
+    except CatalogueError as exc:
+        return fail(f"Tệp {args.file} có lỗi, chưa nhập gì: {exc}")
+    report = services.catalogue.import_procedures(procs)
+    print(f"Đã nhập: {report.added} thủ tục mới, {report.new_versions} phiên bản mới, "
+          f"{report.unchanged} không đổi.")
+    return 0
