@@ -19,7 +19,7 @@ from db.engine import write_tx
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # The newest revision id. tests/db/test_migrations.py checks it equals Alembic's head.
-HEAD = "0002"
+HEAD = "0003"
 
 _PG_MIGRATION_LOCK = 7_310_112_025     # arbitrary, constant: one migrator at a time
 
@@ -29,6 +29,19 @@ def alembic_config():
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this program's migrations know; one not in it comes from a newer motcua."""
+    global _KNOWN
+    if _KNOWN is None:
+        ids = {p.stem.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py")
+               if p.stem[:1].isdigit()}
+        _KNOWN = frozenset(ids)
+    return _KNOWN
+
+
+_KNOWN: frozenset[str] | None = None
 
 
 def current_revision(conn: Connection) -> str | None:
