@@ -128,8 +128,11 @@ def problem_of(row: Any, agency_code: str) -> str | None:
         try:
             start(Event(row.id, row.dossier_id, row.agency_code, row.desk_number, row.clerk_id,
                         row.hlc, row.wall_time, EventKind.RECEIVED, payload or {}))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return f"Sự kiện tiếp nhận thiếu thông tin bắt buộc ({exc})."
+        except KeyError as exc:
+            return f"Sự kiện tiếp nhận thiếu thông tin bắt buộc (trường {exc})."
+        except (TypeError, ValueError, AttributeError):
+            # Never quote the value: it may be a citizen's address or ID number.
+            return "Sự kiện tiếp nhận có thông tin sai định dạng."
     return None
 
 

@@ -20,6 +20,7 @@ refused or marked.
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 from contextlib import contextmanager
@@ -55,6 +56,14 @@ KEY_STORE_ID = "central_store_id"
 
 # Revisions older than the sync schema (migration 0002): such a store must be upgraded.
 _PRE_SYNC_REVISIONS = {"0001"}
+
+
+def _received_code(row: Any) -> str | None:
+    """The dossier code of a `received` event (unique per agency at the centre)."""
+    if row.kind != "received":
+        return None
+    code = json.loads(row.payload).get("code")
+    return str(code) if code is not None else None
 
 
 def check_central_revision(rev: str, where: str) -> None:
@@ -337,7 +346,8 @@ class CentralSession:
                 by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0))
                                             .where(event.c.agency_code == a)).scalar_one()
             by_agency[a] += 1
-            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "seq": by_agency[a], "synced_at": now})
+            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "seq": by_agency[a], "synced_at": now,
+                           "dossier_code": _received_code(r)})
         conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]), values)
 
     # -- pull -------------------------------------------------------------------------
