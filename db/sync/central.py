@@ -226,3 +226,20 @@ def _setup_desk_role(conn: Connection, role: str, password: str | None, agency_c
     else:
         lines.append(f"Vai trò «{role}» chỉ thấy và chỉ ghi được dữ liệu của cơ quan {agency_code}.")
     return lines
+
+
+def release_desk(url: str, agency_code: str, desk_number: int) -> str:
+    """Free a desk number (a desk replaced after a breakdown): the next desk to sync with that
+    number claims it. Administrator only (desks have no right on the registry)."""
+    from db.models import desk_registration
+    engine = make_engine(url)
+    try:
+        with write_tx(engine) as conn:
+            gone = conn.execute(desk_registration.delete().where(
+                desk_registration.c.agency_code == agency_code,
+                desk_registration.c.desk_number == desk_number)).rowcount
+    finally:
+        engine.dispose()
+    if gone:
+        return f"Đã giải phóng số quầy {desk_number} của cơ quan {agency_code}."
+    return f"Số quầy {desk_number} của cơ quan {agency_code} chưa được máy nào đăng ký."
