@@ -106,6 +106,18 @@ def check(state: DossierState, kind: EventKind) -> str | None:
     return transition_error(state, kind, probe)
 
 
+def available(state: DossierState, kind: EventKind, now: datetime, calendar: WorkingCalendar) -> str | None:
+    """`check`, plus the rules of the moment that need no form: an apology only on a working
+    day strictly before the appointment's date."""
+    problem = check(state, kind)
+    if problem is None and EventKind(kind) is EventKind.APOLOGY_ISSUED:
+        if now.date() >= state.due_at.date():
+            return "Đã đến (hoặc đã qua) ngày hẹn trả: không còn gửi được văn bản xin lỗi, hẹn lại."
+        if not calendar.is_working_day(now.date()):
+            return "Hôm nay không phải ngày làm việc; chỉ gửi văn bản xin lỗi vào ngày làm việc."
+    return problem
+
+
 # -- one builder per action ---------------------------------------------------------------
 
 def _supplement(state: DossierState, fields: dict, ctx: Context) -> dict:

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from core.dossier_actions import (
-    DOC_FORM_VI, RETURN_METHOD_VI, TIMELINESS_VI, check, handoff_steps, result_timeliness,
+    DOC_FORM_VI, RETURN_METHOD_VI, TIMELINESS_VI, available, handoff_steps, result_timeliness,
 )
 from core.lifecycle import EVENT_VI, STATUS_VI, DossierState, EventKind
 from tui.format import dt_short, mask_id
@@ -46,6 +46,7 @@ class Loaded:
     jobs: list
     clerks: dict
     central: str
+    refusals: dict            # action name -> why it is not offered now (None: offered)
 
 
 class DossierLoaded(Message):
@@ -156,7 +157,9 @@ class DossierScreen(Screen):
         self.post_message(DossierLoaded(Loaded(
             state=state, receipt=services.dossiers.receipt_payload(self.dossier_id),
             events=services.dossiers.events(self.dossier_id), jobs=services.print_jobs.for_dossier(self.dossier_id),
-            clerks={c.id: c.full_name for c in services.accounts.list()}, central=central)))
+            clerks={c.id: c.full_name for c in services.accounts.list()}, central=central,
+            refusals={name: available(state, kind, services.clock.now(), services.calendar())
+                      for name, kind in ACTION_KINDS.items()})))
 
     def on_dossier_loaded(self, message: DossierLoaded) -> None:
         if message.loaded is None:
@@ -167,7 +170,7 @@ class DossierScreen(Screen):
         allowed = [b for b in self.BINDINGS if b.id and b.action.startswith("act(") and self._allowed(b.action)]
         self.query_one("#dossier-actions", Static).update(
             "Thao tác được phép: " + " · ".join(f"[b]{b.key.upper()}[/b] {b.description}" for b in allowed)
-            if allowed else "Hồ sơ đã kết thúc: chỉ còn ghi chú và in lại.")
+            if allowed else "Chưa có thao tác nào được phép.")
         events = self.query_one("#events", DataTable)
         events.clear()
         receipt_clerk = loaded.receipt.get("clerk_name", "")
@@ -234,12 +237,11 @@ class DossierScreen(Screen):
     def _allowed(self, action: str) -> bool:
         if self.loaded is None:
             return False
-        name = action[len("act('"):-2]
-        return check(self.loaded.state, ACTION_KINDS[name]) is None
+        return self.loaded.refusals[action[len("act('"):-2]] is None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "act" and parameters:
-            return self.loaded is not None and check(self.loaded.state, ACTION_KINDS[parameters[0]]) is None
+            return self.loaded is not None and self.loaded.refusals[parameters[0]] is None
         return True
 
     def action_act(self, name: str) -> None:
@@ -247,7 +249,7 @@ class DossierScreen(Screen):
         if self.loaded is None or self.app.clerk is None:
             return
         kind = ACTION_KINDS[name]
-        problem = check(self.loaded.state, kind)
+        problem = self.loaded.refusals[name]
         if problem:
             self.notify(problem, severity="warning")
             return
