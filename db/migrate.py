@@ -52,10 +52,22 @@ def current_revision(conn: Connection) -> str | None:
         return None       # no alembic_version table yet: an empty database
 
 
+class DatabaseTooNew(ValueError):
+    """The database was made by a newer motcua: never migrate or write it."""
+
+    def __init__(self, revision: str):
+        self.message_vi = (f"Cơ sở dữ liệu do phiên bản motcua mới hơn tạo (lược đồ {revision}, phần mềm này: "
+                           f"{HEAD}). Cập nhật motcua rồi mở lại; tệp không bị thay đổi.")
+        super().__init__(self.message_vi)
+
+
 def upgrade(engine: Engine) -> None:
     with engine.connect() as conn:
-        if current_revision(conn) == HEAD:
-            return
+        rev = current_revision(conn)
+    if rev == HEAD:
+        return
+    if rev is not None and rev not in known_revisions():
+        raise DatabaseTooNew(rev)
     from alembic import command
     cfg = alembic_config()
     with write_tx(engine) as conn:       # BEGIN IMMEDIATE on SQLite: one migrator at a time
