@@ -29,7 +29,7 @@ def _valid(code: str, version: int, content: str) -> Procedure | None:
     try:
         return procedure_from_dict(loads(content))
     except (CatalogueError, ValueError, TypeError) as exc:
-        log.warning("catalogue %s v%s left out: %s", code, version, exc)
+        log.info("catalogue %s v%s left out: %s", code, version, exc)
         return None
 
 
