@@ -6,7 +6,7 @@ applicant's name, address, phone and email (form 01), never the ID number.
 
 Every output walks the same slip: the A4 PDF draws `tables` as tables and `place_date`
 under the national header; the thermal printer and the text preview walk
-`printable(slip, copy)`, which turns the tables into numbered lines and puts the marks
+`printable(slip, copy)`, which turns the tables into numbered lines (before the sections) and puts the marks
 ("BẢN IN LẠI …") and the copy's label ("Liên 1 …") under the agency header.
 A signature is "CAPTION\n(hint)\nname…": lines in brackets right after the caption
 (e.g. SIGN_HINT) belong above the room to sign, the rest below it.
@@ -45,7 +45,7 @@ class Slip:
     qr_payload: str | None = None
     qr_caption: str = ""
     footer: tuple[str, ...] = ()
-    tables: tuple[SlipTable, ...] = ()          # after the sections
+    tables: tuple[SlipTable, ...] = ()          # between the fields and the sections
     marks: tuple[str, ...] = ()                 # "BẢN IN LẠI …": above the title, every copy
     copy_labels: tuple[str, ...] = ()           # one per copy ("Liên 1 …", "Liên 2 …")
     place_date: str = ""                        # "Tịnh Ấn Tây, ngày 22 tháng 9 năm 2025" (A4)
@@ -58,7 +58,7 @@ def table_lines(table: SlipTable) -> tuple[str, ...]:
     for i, row in enumerate(table.rows, 1):
         cells = list(row[1:] if numbered else row)
         names = table.columns[1:] if numbered else table.columns
-        parts = [name if cell.strip().lower() == "x" else cell
+        parts = [name if cell.strip().lower() == "x" else cell.replace("\n", "; ")
                  for name, cell in zip(names, cells) if cell.strip()]
         prefix = f"{row[0] or i}. " if numbered else "- "
         out.append(prefix + " — ".join(parts))
@@ -80,7 +80,7 @@ def printable(slip: Slip, copy: int = 0) -> Slip:
     label = copy_label(slip, copy)
     return replace(
         slip, header=slip.header + slip.marks + ((label,) if label else ()),
-        sections=slip.sections + tuple((t.heading, table_lines(t)) for t in slip.tables),
+        sections=tuple((t.heading, table_lines(t)) for t in slip.tables) + slip.sections,
         tables=(), marks=(), copy_labels=())
 
 
