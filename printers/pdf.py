@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from core.slips import Slip
 from printers.layout import FONT_BOLD, FONT_REGULAR
@@ -91,13 +92,11 @@ def table(pdf: FPDF, columns: tuple[str, ...], rows, widths: tuple[int, ...] = (
     """A bordered table with a bold, repeated heading row."""
     pdf.set_font(FONT, "", size)
     with pdf.table(col_widths=widths or None, text_align="LEFT", line_height=size * 0.5,
-                   headings_style=None, first_row_as_headings=True, repeat_headings=1,
-                   padding=1) as t:
+                   headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
+                   repeat_headings=1, padding=1) as t:
         head = t.row()
-        pdf.set_font(FONT, "B", size)
         for c in columns:
             head.cell(normalize(c), align="C")
-        pdf.set_font(FONT, "", size)
         for r in rows:
             row = t.row()
             for i, cell in enumerate(r):

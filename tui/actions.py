@@ -1,12 +1,13 @@
-"""The desk's two slow operations as plain functions: save a received dossier, and print a
-queued job. Thread workers call them; so do the benchmarks, so what is measured is what runs."""
+"""The desk's slow operations as plain functions: save a received dossier, print a queued
+job, build a form (01-06) and queue it, reprint. Thread workers call them; so do the CLI
+and the benchmarks, so what is measured is what runs."""
 from __future__ import annotations
 
 import logging
 
 from core.people import Clerk
 from core.receive import ReceiveDraft
-from core.slips import build_receipt
+from core.slips import Slip, build_receipt, with_reprint_mark
 
 log = logging.getLogger("motcua.actions")
 
@@ -16,6 +17,8 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft):
     agency, desk, settings = services.agency, services.desk, services.settings
     now = services.clock.now()
     due = services.calendar().due(now, draft.procedure.term, draft.procedure.cutoff_applies)
+    from db.forms import next_ledger_number
+    book, seq = next_ledger_number(services.engine, agency.code, desk.number, now)
 
     def make_slip(code: str):
         return build_receipt(
@@ -23,6 +26,7 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft):
             procedure=draft.procedure, documents=draft.documents, sets=draft.sets,
             received_at=now, due_at=due, delivery=draft.delivery,
             clerk_name=clerk.full_name, qr_template=settings.qr_template,
+            ledger_book=book, ledger_seq=seq,
         )
 
     return services.dossiers.receive(
@@ -53,11 +57,41 @@ def run_print_job(services, job_id: str) -> str | None:
     return None
 
 
-def requeue_receipt(services, dossier_id: str) -> str | None:
-    """Queue the dossier's original receipt again (a reprint). None if it never had one."""
-    previous = services.print_jobs.for_dossier(dossier_id)
-    if not previous:
-        return None
-    first = min(previous, key=lambda j: j.created_at)
-    return services.print_jobs.enqueue(dossier_id, first.slip, services.settings.copies,
-                                       services.settings.resolved_printer_uri())
+def form_context_for(services, state):
+    from db.forms import form_context
+    return form_context(services.engine, state, qr_template=services.settings.qr_template)
+
+
+def form_for(services, state, form: int) -> Slip:
+    """Form `form` (1-6) of the dossier `state`. Raises core.forms.FormUnavailable."""
+    from core.forms import form_slip
+    return form_slip(form, state, form_context_for(services, state))
+
+
+def slip_after_action(services, state, event) -> Slip | None:
+    """The slip an action prints (core.forms.slip_for_event), with its context from the
+    database; `state` is the dossier after the action, `event` the action's event."""
+    from core.forms import slip_for_event
+    return slip_for_event(state, event, form_context_for(services, state))
+
+
+def queue_slip(services, dossier_id: str, slip: Slip, reprint_reason: str = "") -> str:
+    return services.print_jobs.enqueue(dossier_id, slip, services.settings.copies,
+                                       services.settings.resolved_printer_uri(),
+                                       reprint_reason=reprint_reason)
+
+
+def requeue_receipt(services, dossier_id: str, reason: str) -> str | None:
+    """Queue the dossier's receipt again, marked "BẢN IN LẠI" with the time, keeping the
+    clerk's `reason` on the job: the slip first printed, or (if it never was) the receipt
+    rebuilt from the receipt event. None if there is no such dossier."""
+    previous = [j for j in services.print_jobs.for_dossier(dossier_id) if j.slip.kind == "receipt"]
+    if previous:
+        slip = min(previous, key=lambda j: (j.created_at, j.id)).slip
+    else:
+        state = services.dossiers.get(dossier_id)
+        if state is None:
+            return None
+        slip = form_for(services, state, 1)
+    slip = with_reprint_mark(slip, services.clock.now())
+    return queue_slip(services, dossier_id, slip, reprint_reason=reason.strip())

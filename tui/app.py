@@ -165,13 +165,18 @@ class MotcuaApp(App):
         self._print_job(job_id, None)
 
     def reprint(self, dossier_id: str) -> None:
-        """Queue the dossier's receipt again, exactly as first printed, and print it."""
-        self._print_job(None, dossier_id)
+        """Ask why, then queue the dossier's receipt again marked "BẢN IN LẠI", and print it."""
+        from tui.screens.reprint import ReprintReasonScreen
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._print_job(None, dossier_id, reason)
+        self.push_screen(ReprintReasonScreen(), chosen)
 
     @work(thread=True, exit_on_error=False, group=PRINT_GROUP)
-    def _print_job(self, job_id: str | None, reprint_of: str | None) -> None:
+    def _print_job(self, job_id: str | None, reprint_of: str | None, reason: str = "") -> None:
         if job_id is None:
-            job_id = requeue_receipt(self.services, reprint_of)
+            job_id = requeue_receipt(self.services, reprint_of, reason)
             if job_id is None:
                 self.post_message(msg.PrintFailed("", reprint_of, "Hồ sơ này chưa có phiếu để in lại."))
                 return
