@@ -79,6 +79,11 @@ def _dt(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
+def _reason(payload: Mapping[str, Any]) -> str:
+    """The payload's reason ("reasons": [...] in payloads older than the contract)."""
+    return str(payload.get("reason") or "; ".join(payload.get("reasons", ())) or "—")
+
+
 def _kind(event: Event) -> str:
     return str(getattr(event.kind, "value", event.kind))
 
@@ -148,6 +153,8 @@ def supplement_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip
     p = event.payload
     rows = []
     for i, item in enumerate(p.get("missing", ()), 1):
+        if not isinstance(item, Mapping):        # payloads older than the contract: names only
+            item = {"name": str(item)}
         form = item.get("form", "")
         rows.append((str(i), item.get("name", "")) + tuple("x" if form == key else ""
                                                            for key, _ in _MISSING_FORMS))
@@ -182,7 +189,7 @@ def refusal_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip:
     text = ("Sau khi xem xét, đối chiếu thành phần hồ sơ, Bộ phận Một cửa thông báo không "
             "tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:")
     return _slip(3, state, ctx, event.wall_time, fields=tuple(fields),
-                 sections=(("", (text,)), ("Lý do", (event.payload.get("reason") or "—",))),
+                 sections=(("", (text,)), ("Lý do", (_reason(event.payload),))),
                  signatures=(_sign("NGƯỜI NỘP HỒ SƠ", state.applicant_name),
                              _sign("NGƯỜI TỪ CHỐI", ctx.clerk_name(event.clerk_id))),
                  footer=("Xin cảm ơn Ông/Bà.",))
@@ -227,7 +234,7 @@ def stop_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip:
         text = ("Bộ phận Một cửa thông báo dừng giải quyết hồ sơ nêu trên; hồ sơ chưa có quyết "
                 "định hay kết quả giải quyết.")
     return _slip(5, state, ctx, event.wall_time, fields=tuple(fields),
-                 sections=(("", (text,)), ("Lý do", (event.payload.get("reason") or "—",))),
+                 sections=(("", (text,)), ("Lý do", (_reason(event.payload),))),
                  signatures=(_sign("NGƯỜI NỘP HỒ SƠ", state.applicant_name),
                              _sign("NGƯỜI TIẾP NHẬN", ctx.clerk_name(event.clerk_id))))
 
@@ -251,7 +258,7 @@ def _handoff_rows(events: Sequence[Event], ctx: FormContext) -> list[tuple[str, 
         p = e.payload
         giver = " — ".join(x for x in (p.get("from_body"), p.get("from_person")) if x)
         if kind == "transferred":
-            taker = " — ".join(x for x in (p.get("to_body"), p.get("to_person")) if x)
+            taker = " — ".join(x for x in (p.get("to_body") or p.get("to"), p.get("to_person")) if x)
         else:
             taker = " — ".join(x for x in (DESK_BODY, ctx.clerk_name(e.clerk_id)) if x)
         result, note = "", ""
@@ -282,7 +289,7 @@ def control_slip(state: DossierState, event: Event | None, ctx: FormContext) -> 
     rows = _handoff_rows(events, ctx)
     bodies = []
     for e in sorted(events, key=lambda e: (e.hlc, e.id)):
-        body = e.payload.get("to_body") if _kind(e) == "transferred" else None
+        body = (e.payload.get("to_body") or e.payload.get("to")) if _kind(e) == "transferred" else None
         if body and body not in bodies:
             bodies.append(body)
     fields = [("Kèm theo hồ sơ của", state.applicant_name), ("Mã hồ sơ", state.code),

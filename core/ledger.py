@@ -83,9 +83,10 @@ def ledger_entry(d: Mapping[str, Any], receipt: Mapping[str, Any],
             supplements += 1
         elif kind == "apology_issued" and p.get("new_due_at"):
             notes.append(f"Xin lỗi, hẹn lại ngày {_dt(p['new_due_at']):%d/%m/%Y}")
-        elif kind in ("refused", "withdrawn", "stopped") and p.get("reason"):
+        elif kind in ("refused", "withdrawn", "stopped"):
             what = {"refused": "Từ chối", "withdrawn": "Rút hồ sơ", "stopped": "Dừng"}[kind]
-            notes.append(f"{what}: {p['reason']}")
+            reason = p.get("reason") or "; ".join(p.get("reasons", ()))
+            notes.append(f"{what}: {reason}" if reason else what)
         elif kind == "returned":
             receiver = p.get("to_name") or str(applicant.get("full_name", d["applicant_name"]))
             if p.get("method") == "post":

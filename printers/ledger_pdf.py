@@ -6,8 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from core.ledger import COLUMN_WIDTHS, LEDGER_COLUMNS, LEDGER_TITLE, LedgerEntry, ledger_cells, ledger_period
+from core.ledger import LEDGER_COLUMNS, LEDGER_TITLE, LedgerEntry, ledger_cells, ledger_period
 from printers.pdf import new_document, national_header, table, write_private, centred
+
+
+# Millimetres on A4 landscape (277 mm between the margins) at 6 pt: a full dossier code and
+# a date dd/mm/yyyy each fit on one line; text columns wrap.
+PDF_WIDTHS = (7, 37, 30, 8, 20, 26, 16, 16, 16, 16, 16, 18, 18, 18, 15)
+FONT_PT = 6
 
 
 def ledger_to_pdf(entries: Sequence[LedgerEntry], date_from: date, date_to: date, *,
@@ -21,7 +27,7 @@ def ledger_to_pdf(entries: Sequence[LedgerEntry], date_from: date, date_to: date
     centred(pdf, pdf.l_margin, pdf.epw, ledger_period(date_from, date_to), 10.5)
     pdf.ln(3)
     rows = [ledger_cells(n, e) for n, e in enumerate(entries, 1)]
-    table(pdf, LEDGER_COLUMNS, rows, COLUMN_WIDTHS, size=6.5)
+    table(pdf, LEDGER_COLUMNS, rows, PDF_WIDTHS, size=FONT_PT)
     data = bytes(pdf.output())
     if path is not None:
         write_private(path, data)

@@ -95,3 +95,47 @@ def requeue_receipt(services, dossier_id: str, reason: str) -> str | None:
         slip = form_for(services, state, 1)
     slip = with_reprint_mark(slip, services.clock.now())
     return queue_slip(services, dossier_id, slip, reprint_reason=reason.strip())
+
+
+def print_form(services, state, form: int, reason: str = "") -> tuple[str, str | None]:
+    """Queue form `form` of `state`'s dossier and print it: (job id, None or the Vietnamese
+    reason it failed; the job then stays queued). A form already printed for this dossier
+    is a reprint: it needs `reason` and is marked "BẢN IN LẠI". Raises FormUnavailable,
+    or ValueError (Vietnamese) for a reprint without a reason."""
+    slip = form_for(services, state, form)
+    printed = any(j.slip.kind == slip.kind for j in services.print_jobs.for_dossier(state.id))
+    if printed:
+        if len(reason.strip()) < 3:
+            raise ValueError(f"Mẫu {form:02d} của hồ sơ {state.code} đã in trước đó; bản in lại cần "
+                             "lý do (ít nhất 3 ký tự), ví dụ --reason \"giấy bị kẹt\".")
+        slip = with_reprint_mark(slip, services.clock.now())
+    job_id = queue_slip(services, state.id, slip, reprint_reason=reason.strip() if printed else "")
+    return job_id, run_print_job(services, job_id)
+
+
+def export_ledger(services, date_from, date_to, out, desk_number: int | None = None) -> int:
+    """Write the ledger (form 07) of the dossiers received from `date_from` to `date_to` to
+    `out` (.xlsx or .pdf); returns the number of rows. Raises ValueError (Vietnamese)."""
+    from pathlib import Path
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise ValueError(f"Tệp «{out.name}» phải có đuôi .xlsx (bảng tính) hoặc .pdf.")
+    if date_from > date_to:
+        raise ValueError(f"Ngày bắt đầu {date_from:%d/%m/%Y} sau ngày kết thúc {date_to:%d/%m/%Y}: "
+                         "đổi lại --from và --to.")
+    if not out.parent.is_dir():
+        raise ValueError(f"Thư mục «{out.parent}» không tồn tại: tạo thư mục hoặc chọn nơi lưu khác.")
+    from db.ledger import ledger_entries
+    entries = ledger_entries(services.engine, date_from, date_to, desk_number=desk_number)
+    agency = services.agency
+    name = agency.name if agency else ""
+    if suffix == ".xlsx":
+        from printers.ledger_xlsx import ledger_to_xlsx
+        ledger_to_xlsx(entries, date_from, date_to, agency_name=name, path=out)
+    else:
+        from core.slips import place_date, place_of
+        from printers.ledger_pdf import ledger_to_pdf
+        ledger_to_pdf(entries, date_from, date_to, agency_name=name, path=out,
+                      place_date=place_date(place_of(name), services.clock.now()))
+    return len(entries)
