@@ -34,6 +34,7 @@ class MotcuaApp(App):
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
+        Binding("f7", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
@@ -144,6 +145,12 @@ class MotcuaApp(App):
         from tui.screens.print_queue import PrintQueueScreen
         if self.clerk is not None and not isinstance(self.screen, PrintQueueScreen):
             self.push_screen(PrintQueueScreen())
+
+    def action_ledger(self) -> None:
+        from tui.config import data_dir
+        from tui.screens.ledger import LedgerExportScreen
+        if self.clerk is not None and not isinstance(self.screen, LedgerExportScreen):
+            self.push_screen(LedgerExportScreen(self.services.clock.now().date(), data_dir() / "exports"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding with an id is also a palette command, named in Vietnamese."""
