@@ -17,8 +17,8 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft):
     agency, desk, settings = services.agency, services.desk, services.settings
     now = services.clock.now()
     due = services.calendar().due(now, draft.procedure.term, draft.procedure.cutoff_applies)
-    from db.forms import next_ledger_number
-    book, seq = next_ledger_number(services.engine, agency.code, desk.number, now)
+    from db.forms import ledger_numbering
+    book, ledger_seq = ledger_numbering(services.engine, agency.code, desk.number, now)
 
     def make_slip(code: str):
         return build_receipt(
@@ -26,7 +26,7 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft):
             procedure=draft.procedure, documents=draft.documents, sets=draft.sets,
             received_at=now, due_at=due, delivery=draft.delivery,
             clerk_name=clerk.full_name, qr_template=settings.qr_template,
-            ledger_book=book, ledger_seq=seq,
+            ledger_book=book, ledger_seq=ledger_seq(code),
         )
 
     return services.dossiers.receive(

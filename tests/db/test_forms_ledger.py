@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import replace
 from datetime import date, datetime
 
 import openpyxl
 from pypdf import PdfReader
+from sqlalchemy import delete
 
 from core.forms import form_slip, slip_for_event
 from core.ledger import LEDGER_COLUMNS
 from core.lifecycle import EventKind
-from db.engine import read_conn
-from db.forms import form_context, ledger_position
+from db.engine import read_conn, write_tx
+from db.forms import form_context, ledger_numbering, ledger_position
+from db.models import daily_sequence
 from db.ledger import ledger_entries
 from printers.ledger_pdf import ledger_to_pdf
 from printers.ledger_xlsx import HEADER_ROW, ledger_to_xlsx
@@ -48,15 +49,22 @@ def _history(receive, repo, clock):
     return a, b, c, d, old
 
 
-def test_ledger_numbers_count_the_desk_s_dossiers_of_the_year(receive, repo, clock, engine):
+def test_ledger_numbers_count_the_desk_s_codes_of_the_year(receive, repo, clock, engine):
     a, b, c, d, old = _history(receive, repo, clock)
-    with read_conn(engine) as conn:
-        pos = {x.code: ledger_position(conn, x.agency_code, x.desk_number, x.received_at, x.code)
-               for x in (a, b, c, d, old)}
-        after = ledger_position(conn, AGENCY.code, 1, datetime(2025, 3, 12, 9, 0))
-    assert [pos[x.code] for x in (a, b, c)] == [1, 2, 3]
-    assert pos[d.code] == 1 and pos[old.code] == 1       # another desk; another year
-    assert after == 4                                     # the next dossier desk 1 receives
+    e = receive(make_draft("Đinh Văn Năm"), desk=DESK2, received_at=datetime(2025, 3, 12, 9, 0)).dossier
+
+    def positions():
+        with read_conn(engine) as conn:
+            return [ledger_position(conn, x.agency_code, x.desk_number, x.received_at, x.code)
+                    for x in (a, b, c, d, e, old)]
+    assert positions() == [1, 2, 3, 1, 2, 1]          # per desk, per year
+    book, number = ledger_numbering(engine, AGENCY.code, 1, datetime(2025, 3, 12, 9, 0))
+    assert (book, number(f"{AGENCY.code}-250312-01001")) == ("01/2025", "4")
+    # Dossiers of a desk this database never counted for (pulled from the centre) are
+    # numbered by counting that desk's dossiers instead: the same answer.
+    with write_tx(engine) as conn:
+        conn.execute(delete(daily_sequence).where(daily_sequence.c.desk_number == 2))
+    assert positions() == [1, 2, 3, 1, 2, 1]
 
 
 def test_form_context_reads_events_receipt_and_ledger(receive, repo, clock, engine):
