@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.ledger import (COLUMN_WIDTHS, DATE_COLUMNS, LEDGER_COLUMNS, LEDGER_TITLE, LedgerEntry,
                          ledger_period, ledger_values)
@@ -22,37 +24,40 @@ DATE_FORMAT = "dd/mm/yyyy"
 
 def ledger_to_xlsx(entries: Sequence[LedgerEntry], date_from: date, date_to: date, *,
                    agency_name: str = "", path: Path | str | None = None) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "So theo doi ho so"
-    last = get_column_letter(len(LEDGER_COLUMNS))
-    ws["A1"] = f"{LEDGER_TITLE} — {agency_name}" if agency_name else LEDGER_TITLE
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = ledger_period(date_from, date_to)
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    for cell in (ws["A1"], ws["A2"]):
-        cell.alignment = Alignment(horizontal="center")
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for i, (name, width) in enumerate(zip(LEDGER_COLUMNS, COLUMN_WIDTHS), 1):
-        c = ws.cell(HEADER_ROW, i, name)
-        c.font = Font(bold=True)
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.border = border
+    # Write-only (streaming) mode: about twice as fast as building every cell object.
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("So theo doi ho so")
+    for i, width in enumerate(COLUMN_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    for n, e in enumerate(entries, 1):
-        ws.append(ledger_values(n, e))
-    for col in DATE_COLUMNS:
-        for (cell,) in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=col + 1, max_col=col + 1):
-            cell.number_format = DATE_FORMAT
-    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 3)
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def cell(value, **style) -> WriteOnlyCell:
+        c = WriteOnlyCell(ws, value)
+        for k, v in style.items():
+            setattr(c, k, v)
+        return c
+
+    title = f"{LEDGER_TITLE} — {agency_name}" if agency_name else LEDGER_TITLE
+    ws.append([cell(title, font=Font(bold=True, size=14))])
+    ws.append([ledger_period(date_from, date_to)])
+    ws.append([])
+    thin = Side(style="thin")
+    head = dict(font=Font(bold=True), border=Border(left=thin, right=thin, top=thin, bottom=thin),
+                alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
+    ws.append([cell(name, **head) for name in LEDGER_COLUMNS])
+    dates = sorted(DATE_COLUMNS)
+    for n, e in enumerate(entries, 1):
+        row = list(ledger_values(n, e))
+        for i in dates:
+            if row[i] is not None:
+                row[i] = cell(row[i], number_format=DATE_FORMAT)
+        ws.append(row)
     out = BytesIO()
     wb.save(out)
     data = out.getvalue()
