@@ -70,9 +70,10 @@ def form_context(engine: Engine, state: DossierState, *, qr_template: str = "",
         rows = conn.execute(select(event).where(event.c.dossier_id == state.id)
                             .order_by(event.c.hlc, event.c.id)).all()
         events = [row_to_event(r) for r in rows]
-        clerk_ids = sorted({e.clerk_id for e in events})
+        # Every clerk of the agency (a handful): the clerk of an action being recorded now
+        # signs its slip before the event is in the log.
         names = dict(conn.execute(select(account.c.id, account.c.full_name)
-                                  .where(account.c.id.in_(clerk_ids))).all()) if clerk_ids else {}
+                                  .where(account.c.agency_code == state.agency_code)).all())
         seq = ledger_position(conn, state.agency_code, state.desk_number, state.received_at,
                               state.code)
     receipt = next((e.payload for e in events if str(e.kind) == "received"), {})

@@ -28,6 +28,14 @@ SYNC_GROUP = "sync"
 STATUS_REFRESH_SECONDS = 5
 
 
+def _offered(owner, action: str) -> bool:
+    """Whether the screen offers `action` now (its check_action): the palette lists only
+    what the keys would do, e.g. a dossier's actions that fit its state."""
+    from textual.actions import parse
+    _, name, params = parse(action)
+    return owner.check_action(name, params) is not False
+
+
 class MotcuaApp(App):
     TITLE = "motcua — Bộ phận Một cửa"
     CSS_PATH = "app.tcss"
@@ -160,6 +168,8 @@ class MotcuaApp(App):
                 if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
                     continue
                 if self.clerk is None and binding.id not in ("app.help", "app.quit"):
+                    continue
+                if not _offered(owner, binding.action):
                     continue
                 seen.add(binding.id)
                 key = self.get_key_display(binding)

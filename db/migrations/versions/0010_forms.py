@@ -1,7 +1,7 @@
 """forms: the reason a print job is a reprint
 
 Revision ID: 0010
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-03
 
 Issue 8 (forms). `print_job.reprint_reason`: empty for a first print; for a reprint, the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0010'
-down_revision: Union[str, Sequence[str], None] = '0002'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
