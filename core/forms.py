@@ -16,7 +16,8 @@ from typing import Any, Mapping, Sequence
 
 from core.catalogue import DELIVERY_VI, Delivery, DocForm, RequiredDocument
 from core.catalogue_io import procedure_from_dict
-from core.lifecycle import DossierState, Event
+from core.dossier_actions import TIMELINESS_VI, OnTimeBy, timeliness
+from core.lifecycle import DossierState, Event, accepted_events
 from core.people import Agency, Applicant, Desk
 from core.slips import SIGN_HINT, Slip, SlipTable, build_receipt, format_dt, place_date, place_of
 
@@ -63,6 +64,7 @@ class FormContext:
     ledger_book: str = ""                         # Quyển số
     ledger_seq: str = ""                          # Số thứ tự
     place: str = ""                               # date line's place; "" = from the agency name
+    on_time_by: str = OnTimeBy.DATE.value         # how a hand-off step is judged ([lifecycle])
 
     def clerk_name(self, clerk_id: str) -> str:
         return self.clerk_names.get(clerk_id, "")
@@ -242,15 +244,17 @@ def stop_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip:
 
 # --- form 06 -----------------------------------------------------------------------------
 
-def judge(done: datetime, due: datetime) -> str:
-    """Early / on time / late, by calendar date (as the statistics judge a dossier)."""
-    if done.date() < due.date():
-        return "Trước hạn"
-    return "Đúng hạn" if done.date() == due.date() else "Quá hạn"
+def _accepted(events: Sequence[Event]) -> list[Event]:
+    """The events the fold applied, in fold order (a conflicting hand-off is not a row)."""
+    try:
+        return accepted_events(events)
+    except ValueError:                      # no receipt among them: keep them all
+        return sorted(events, key=Event.sort_key)
 
 
 def _handoff_rows(events: Sequence[Event], ctx: FormContext) -> list[tuple[str, ...]]:
-    ordered = sorted(events, key=lambda e: (e.hlc, e.id))
+    ordered = _accepted(events)
+    by = OnTimeBy(ctx.on_time_by)
     rows = []
     for i, e in enumerate(ordered):
         kind = _kind(e)
@@ -270,7 +274,8 @@ def _handoff_rows(events: Sequence[Event], ctx: FormContext) -> list[tuple[str, 
             if end is None:
                 result = f"Đang giải quyết (hạn {due:%d/%m/%Y})"
             else:
-                result = f"{judge(_event_time(end), due)} (hạn {due:%d/%m/%Y})"
+                verdict = TIMELINESS_VI[timeliness(_event_time(end), due, by)]
+                result = f"{verdict} (hạn {due:%d/%m/%Y})"
         if kind == "taken_back":
             note = p.get("note", "")
         at = e.wall_time
@@ -289,7 +294,7 @@ def control_slip(state: DossierState, event: Event | None, ctx: FormContext) -> 
         events = [e for e in events if (e.hlc, e.id) <= (event.hlc, event.id)]
     rows = _handoff_rows(events, ctx)
     bodies = []
-    for e in sorted(events, key=lambda e: (e.hlc, e.id)):
+    for e in _accepted(events):
         body = (e.payload.get("to_body") or e.payload.get("to")) if _kind(e) == "transferred" else None
         if body and body not in bodies:
             bodies.append(body)

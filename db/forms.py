@@ -64,7 +64,7 @@ def ledger_numbering(engine: Engine, agency_code: str, desk_number: int,
 
 
 def form_context(engine: Engine, state: DossierState, *, qr_template: str = "",
-                 place: str = "") -> FormContext:
+                 place: str = "", on_time_by: str = "date") -> FormContext:
     """Everything `core.forms` needs about `state`'s dossier beyond the state itself."""
     with read_conn(engine) as conn:
         rows = conn.execute(select(event).where(event.c.dossier_id == state.id)
@@ -80,6 +80,6 @@ def form_context(engine: Engine, state: DossierState, *, qr_template: str = "",
     if receipt.get("clerk_name") and state.received_by not in names:
         names[state.received_by] = receipt["clerk_name"]   # a clerk of another desk
     return FormContext(receipt=receipt, events=tuple(events), clerk_names=names,
-                       qr_template=qr_template, place=place,
+                       qr_template=qr_template, place=place, on_time_by=on_time_by,
                        ledger_book=ledger_book(state.desk_number, state.received_at.year),
                        ledger_seq=str(seq))

@@ -59,7 +59,8 @@ def run_print_job(services, job_id: str) -> str | None:
 
 def form_context_for(services, state):
     from db.forms import form_context
-    return form_context(services.engine, state, qr_template=services.settings.qr_template)
+    return form_context(services.engine, state, qr_template=services.settings.qr_template,
+                        on_time_by=services.settings.on_time_by)
 
 
 def form_for(services, state, form: int) -> Slip:

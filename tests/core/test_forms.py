@@ -5,9 +5,8 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from hypothesis import given, strategies as st
 
-from core.forms import EVENT_FORM, FormUnavailable, form_slip, judge, slip_for_event
+from core.forms import EVENT_FORM, FormUnavailable, form_slip, slip_for_event
 from core.lifecycle import EventKind
 from core.slips import (COPY_LABELS, SIGN_HINT, Slip, SlipTable, printable, place_of, slip_from_dict,
                         slip_to_dict, table_lines, with_reprint_mark)
@@ -165,14 +164,6 @@ def test_slip_dicts_round_trip_and_old_jobs_still_load():
     assert loaded.tables == () and loaded.copy_labels == () and loaded.title.startswith("GIẤY")
 
 
-@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
-       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))
-def test_judge_compares_calendar_dates(done, due):
-    verdict = judge(done, due)
-    assert verdict == ("Trước hạn" if done.date() < due.date() else
-                       "Đúng hạn" if done.date() == due.date() else "Quá hạn")
-
-
 def test_place_of_agency_names():
     assert place_of("UBND xã Tịnh Ấn Tây, tỉnh Quảng Ngãi") == "Tịnh Ấn Tây"
     assert place_of("Trung tâm Phục vụ hành chính công phường Cẩm Thành") == "Cẩm Thành"
@@ -184,3 +175,11 @@ def test_table_without_stt_uses_dashes():
     t = SlipTable("", ("Tên", "Ghi chú"), (("A", "x"), ("B", "")))
     assert table_lines(t) == ("- A — Ghi chú", "- B")
     assert replace(Slip("k", (), "T", tables=(t,)), tables=()).tables == ()
+
+
+def test_control_sheet_follows_the_on_time_setting():
+    events = history()
+    done = event(9, EventKind.RESULT_READY, {"at": "2025-03-14T15:00:00"}, datetime(2025, 3, 14, 15, 0))
+    by_date = form_slip(6, state_of(events), context(events + [done])).tables[0].rows
+    by_time = form_slip(6, state_of(events), context(events + [done], on_time_by="datetime")).tables[0].rows
+    assert (by_date[2][3], by_time[2][3]) == ("Đúng hạn (hạn 14/03/2025)", "Quá hạn (hạn 14/03/2025)")
