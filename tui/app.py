@@ -187,6 +187,7 @@ class MotcuaApp(App):
 
         def chosen(reason: str | None) -> None:
             if reason:
+                self.notify("Đang in lại giấy tiếp nhận…", timeout=2)
                 self._print_job(None, dossier_id, reason)
         self.push_screen(ReprintReasonScreen(), chosen)
 

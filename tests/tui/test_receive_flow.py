@@ -140,6 +140,8 @@ async def test_find_by_code_by_scanned_receipt_and_reprint(make_app, printer_fil
         assert (first.reprint_reason, again.reprint_reason) == ("", "Giấy bị kẹt")
         assert again.slip.marks == ("BẢN IN LẠI — 09 giờ 30 phút, ngày 23/11/2026",)
         assert again.slip.fields == first.slip.fields and first.slip.marks == ()
+        jobs_table = app.screen.query_one("#jobs", DataTable)
+        assert "In lại: Giấy bị kẹt" in [str(c) for c in jobs_table.get_row_at(1)]
         out = decode(printer_file.read_bytes())
         assert out["native_qr"] == [template.replace("{code}", code)] * 2
 
