@@ -170,6 +170,8 @@ class PrintJobRow(SQLModel, table=True):
     attempts: int = 0
     created_at: datetime = Field(sa_type=DateTime)
     updated_at: datetime = Field(sa_type=DateTime)
+    # A reprint: the reason the clerk gave ("" for a first print). Issue 8, migration 0010.
+    reprint_reason: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class MetaRow(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """central identity: lock-free numbering, desk registration, dossier codes unique per agency
 
 Revision ID: 0003
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-03
 
 Issue 7. Migration 0002 numbered events under a per-agency advisory lock, and advisory locks
@@ -24,7 +24,7 @@ import sqlmodel
 
 
 revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0005'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
