@@ -97,3 +97,26 @@ def test_sync_failure_prints_vietnamese_only(tmp_path):
     assert "Không kết nối được máy chủ trung tâm" in done.stderr
     for english in ("Traceback", "WARNING", "Error", "connection", "psycopg", "failed"):
         assert english not in done.stderr
+
+
+def test_sync_cut_mid_transfer_prints_vietnamese_only(tmp_path, pg_url):
+    """The link drops in the middle of the push: "mất kết nối giữa chừng", exit 3, no English."""
+    from tests.db.sync_helpers import with_port
+    from tests.db.tcp_proxy import DropProxy
+    init_central(pg_url)
+    env = {**os.environ, "MOTCUA_CONFIG": str(tmp_path / "none.toml"), "HOME": str(tmp_path),
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    db = str(tmp_path / "d.sqlite")
+    subprocess.run([sys.executable, "-m", "tui", "demo", "seed", "--db", db, "--dossiers", "400", "--days", "3"],
+                   env=env, check=True, capture_output=True)
+    proxy = DropProxy(("127.0.0.1", 5432)).start()
+    try:
+        proxy.drop_up_after = 60_000
+        done = subprocess.run([sys.executable, "-m", "tui", "sync", "--db", db, "--central",
+                               with_port(pg_url, proxy.port)], env=env, capture_output=True, text=True)
+    finally:
+        proxy.stop()
+    assert done.returncode == 3, done.stderr
+    assert "giữa chừng" in done.stderr
+    for english in ("Traceback", "WARNING", "ERROR", "Exception", "connection", "psycopg", "failed"):
+        assert english not in done.stderr, done.stderr
