@@ -142,3 +142,16 @@ def test_locks_a_desk_role_can_hold_never_stop_another_agency(pg_url, pg_roles, 
     finally:
         for conn in holders:
             conn.close()
+
+
+def test_an_unmapped_desk_login_is_refused_by_the_numbering_trigger(pg_url, pg_roles, tmp_path):
+    from db.sync.central import init_central
+    init_central(pg_url)
+    role = f"t_unmapped_{new_id()[-8:]}".lower()
+    with pg_connect(pg_url) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN PASSWORD \'x\'')
+        admin.execute(f'GRANT motcua_desk TO "{role}"')
+    pg_roles.made.append(role)
+    with pg_connect(with_user(pg_url, role, "x")) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="without agency"):
+            conn.execute(_ev(AGENCY_B))

@@ -40,11 +40,11 @@ BEGIN
     -- session_user: inside this SECURITY DEFINER function current_user is the owner.
     SELECT agency_code INTO mine FROM desk_role WHERE role_name = session_user;
     IF mine IS NULL THEN
-        IF to_regrole('motcua_desk') IS NOT NULL THEN
-            IF pg_has_role(session_user, 'motcua_desk', 'MEMBER') AND NOT (
-                    SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = session_user) THEN
-                RAISE EXCEPTION 'desk role without agency' USING ERRCODE = '42501';
-            END IF;
+        -- The owner (current_user here) inserting: nothing to check. Otherwise refuse a desk
+        -- login (a direct member of the group) that is mapped to no agency.
+        IF session_user <> current_user AND EXISTS (SELECT 1 FROM pg_auth_members
+                   WHERE roleid = to_regrole('motcua_desk') AND member = to_regrole(session_user)) THEN
+            RAISE EXCEPTION 'desk role without agency' USING ERRCODE = '42501';
         END IF;
     ELSIF mine <> NEW.agency_code THEN
         -- Before any lock: RLS checks only after BEFORE triggers ran.
