@@ -35,7 +35,7 @@ from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import dossier  # noqa: E402
 from db.rows import newest_first, row_to_state  # noqa: E402
-from db.search_index import FTS_TABLE, dossier_rowid, sort_key_sql  # noqa: E402
+from db.search_index import dossier_rowid, sort_key_sql  # noqa: E402
 from gen_dossiers import generate, url_for  # noqa: E402
 
 KINDS = ("given name", "two words, reversed", "name being typed", "family name only",
@@ -189,7 +189,7 @@ def run(db: str, target: int, runs: int, compare: bool, seed: int = 7) -> None:
     with engine.connect() as conn:
         by_kind = queries(sample_rows(conn, runs, rng), rng)
         total = conn.exec_driver_sql("SELECT count(*) FROM dossier").scalar()
-        fts_mb = index_size(conn, "main", f"{FTS_TABLE}%")
+        fts_mb = index_size(conn, "main", "dossier_%_fts%")
     load = os.getloadavg()[0]
     print(f"\nSearch on {total:,} dossiers, {runs} queries each, limit 50; load average {load:.2f} "
           f"on {os.cpu_count()} cores")

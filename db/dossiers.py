@@ -9,18 +9,17 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.catalogue_io import procedure_to_dict
 from core.clock import Clock, HybridClock
 from core.codes import format_dossier_code
 from core.ids import new_id
 from core.lifecycle import DossierState, Event, EventKind, apply, fold, start, transition_error
 from core.people import Agency, Clerk, Desk
-from core.receive import ReceiveDraft
+from core.receive import ReceiveDraft, receipt_payload
 from core.slips import Slip, slip_to_dict
 from db.engine import read_conn, write_tx
 from db.meta import KEY_DESK, get_meta, raise_hlc
@@ -56,35 +55,6 @@ class ReceiveResult:
     print_job_id: str | None
 
 
-def receipt_payload_for(draft: ReceiveDraft, *, code: str, agency: Agency, desk: Desk, clerk: Clerk,
-                        received_at: datetime, due_at: datetime) -> dict[str, Any]:
-    a = draft.applicant
-    applicant = {
-        "full_name": a.full_name, "id_number": a.id_number,
-        "birth_date": a.birth_date.isoformat() if a.birth_date else None, "sex": a.sex,
-        "address": a.address, "phone": a.phone, "email": a.email,
-    }
-    if a.extra:
-        applicant["extra"] = a.extra
-    return {
-        "code": code,
-        "procedure": procedure_to_dict(draft.procedure),
-        "applicant": applicant,
-        "documents": [{"name": d.name, "form": str(d.form), "count": d.count} for d in draft.documents],
-        "sets": draft.sets,
-        "channel": int(draft.channel),
-        "delivery": str(draft.delivery),
-        "notes": draft.notes,
-        "received_at": received_at.isoformat(),
-        "due_at": due_at.isoformat(),
-        "term": draft.procedure.term.label_vi(),
-        # So a receipt can be reprinted anywhere, even where this clerk has no account.
-        "agency_name": agency.name,
-        "desk_number": desk.number,
-        "clerk_name": clerk.full_name,
-    }
-
-
 def next_sequence(conn: Connection, agency_code: str, desk_number: int, day, count: int = 1) -> int:
     """Take the next `count` sequence numbers of (agency, desk, day); returns the last."""
     stmt = insert_for(conn, daily_sequence).values(
@@ -118,8 +88,8 @@ class DossierRepo:
                 # (pulled back from the centre): skip them rather than fail.
                 if conn.execute(select(dossier.c.id).where(dossier.c.code == code)).first() is None:
                     break
-            payload = receipt_payload_for(draft, code=code, agency=agency, desk=desk, clerk=clerk,
-                                          received_at=received_at, due_at=due_at)
+            payload = receipt_payload(draft, code=code, agency_name=agency.name, desk_number=desk.number,
+                                      clerk_name=clerk.full_name, received_at=received_at, due_at=due_at)
             ev = Event(id=new_id(), dossier_id=new_id(), agency_code=agency.code,
                        desk_number=desk.number, clerk_id=clerk.id, hlc=self.hlc.stamp(),
                        wall_time=self.clock.now(), kind=EventKind.RECEIVED, payload=payload)

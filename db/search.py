@@ -26,7 +26,7 @@ from core.lifecycle import DossierState
 from core.text import fold
 from db.models import dossier
 from db.rows import newest_first, row_to_state
-from db.search_index import FTS_TABLE, dossier_rowid
+from db.search_index import KEY_FTS, NAME_FTS, dossier_rowid
 
 PREFIX_END = "\uffff"
 # Fewer digits than this are too many matches to mean anything ("2025"); they are taken as
@@ -98,12 +98,19 @@ def _by_words(conn: Connection, words: list[str], numbers: list[str], last_is_pr
     tails = ["".join(reversed(n)) for n in numbers]
     if conn.dialect.name != "sqlite":
         return _by_words_plain(conn, words, tails, last_is_prefix, limit)
-    terms = [f'name_fold:"{w}"' + ("*" if last_is_prefix and i == len(words) - 1 else "")
-             for i, w in enumerate(words)]
-    terms += [f'search_keys:"{t}"*' for t in tails]
-    keys = conn.exec_driver_sql(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid LIMIT ?",
-        (" AND ".join(terms), limit)).scalars().all()
+    names = " AND ".join(f'"{w}"' + ("*" if last_is_prefix and i == len(words) - 1 else "")
+                         for i, w in enumerate(words))
+    digits = " AND ".join(f'"{t}"*' for t in tails)
+    if names and digits:
+        # the digits are the rarer: walk their matches, keep those whose name fits
+        sql = (f"SELECT k.rowid FROM {KEY_FTS} k WHERE {KEY_FTS} MATCH ? AND k.rowid IN "
+               f"(SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH ?) ORDER BY k.rowid LIMIT ?")
+        params: tuple = (digits, names, limit)
+    else:
+        table = NAME_FTS if names else KEY_FTS
+        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT ?"
+        params = (names or digits, limit)
+    keys = conn.exec_driver_sql(sql, params).scalars().all()
     if not keys:
         return []
     rowids = [dossier_rowid(k) for k in keys]

@@ -104,8 +104,8 @@ def test_the_index_follows_every_change_of_the_projection(repo, filed, engine):
     assert repo.search("hoa") == []
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM dossier WHERE id = ?", (filed[1].id,))
-        assert conn.exec_driver_sql("SELECT count(*) FROM dossier_fts WHERE dossier_fts MATCH 'thao'"
-                                    ).scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM dossier_name_fts WHERE dossier_name_fts "
+                                    "MATCH 'thao'").scalar() == 0
         refold(conn, [filed[1].id])                                  # back from its events
     assert names(repo.search("hoa")) == ["Trần Thị Hoa"]
 
@@ -113,7 +113,7 @@ def test_the_index_follows_every_change_of_the_projection(repo, filed, engine):
 def test_a_rebuilt_dossier_table_gets_its_index_back(repo, filed, engine):
     with engine.begin() as conn:
         search_index.drop_triggers(conn)      # what a batch migration's table copy does
-        conn.exec_driver_sql("INSERT INTO dossier_fts(dossier_fts) VALUES ('delete-all')")
+        conn.exec_driver_sql("INSERT INTO dossier_name_fts(dossier_name_fts) VALUES ('delete-all')")
         assert search_index.ensure(conn)
         assert not search_index.ensure(conn)
     assert names(repo.search("ngoc")) == ["Trần Thị Bích Ngọc"]
