@@ -9,7 +9,6 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,12 +19,11 @@ from core.ids import new_id
 from core.lifecycle import DossierState, Event, EventKind, apply, fold, start, transition_error
 from core.people import Agency, Clerk, Desk
 from core.receive import ReceiveDraft, receipt_payload
-from core.slips import Slip, slip_to_dict
 from db.engine import read_conn, write_tx
 from db.meta import KEY_DESK, get_meta, raise_hlc
-from db.models import daily_sequence, dossier, event, print_job
+from db.models import daily_sequence, dossier, event
 from db.rows import (
-    event_to_row, events_of, guard_duplicate_code, refold, row_to_event, row_to_state,
+    event_to_row, events_of, guard_duplicate_code, row_to_event, row_to_state,
     state_to_row, upsert_projection,
 )
 from db.search import search_dossiers
@@ -51,8 +49,6 @@ class DossierNotFound(LookupError):
 class ReceiveResult:
     dossier: DossierState
     event: Event
-    slip: Slip | None
-    print_job_id: str | None
 
 
 def next_sequence(conn: Connection, agency_code: str, desk_number: int, day, count: int = 1) -> int:
@@ -76,9 +72,10 @@ class DossierRepo:
     # -- writing ---------------------------------------------------------------------------
     def receive(
         self, draft: ReceiveDraft, *, agency: Agency, desk: Desk, clerk: Clerk,
-        received_at: datetime, due_at: datetime, make_slip: Callable[[str], Slip] | None = None,
-        copies: int = 1, printer_uri: str = "",
+        received_at: datetime, due_at: datetime,
     ) -> ReceiveResult:
+        """Issue the code and write the RECEIVED event and the projection, in one transaction.
+        The receipt's print job is the print queue's (db/print_jobs.py), queued after."""
         day = received_at.date()
         with write_tx(self.engine) as conn:
             while True:
@@ -96,17 +93,8 @@ class DossierRepo:
             state = start(ev)
             conn.execute(event.insert().values(**event_to_row(ev)))
             conn.execute(dossier.insert().values(**state_to_row(state)))
-            slip, job_id = None, None
-            if make_slip is not None:
-                slip = make_slip(code)
-                job_id = new_id()
-                now = self.clock.now()
-                conn.execute(print_job.insert().values(
-                    id=job_id, dossier_id=ev.dossier_id, slip=dumps(slip_to_dict(slip)),
-                    copies=copies, printer_uri=printer_uri, status="queued", reason="",
-                    attempts=0, created_at=now, updated_at=now))
             raise_hlc(conn, ev.hlc)
-        return ReceiveResult(dossier=state, event=ev, slip=slip, print_job_id=job_id)
+        return ReceiveResult(dossier=state, event=ev)
 
     def record(self, dossier_id: str, kind: EventKind, payload: dict, clerk: Clerk) -> DossierState:
         kind = EventKind(kind)
@@ -134,36 +122,6 @@ class DossierRepo:
             upsert_projection(conn, new_state)
             raise_hlc(conn, ev.hlc)
         return new_state
-
-    def apply_events(self, events: builtins.list[Event], *, synced: bool = True) -> set[str]:
-        """Insert the events not already here (by id), re-fold the dossiers they touch.
-
-        Idempotent and order-free: applying a batch twice, or its parts in any order,
-        gives the same log and projections. Events arriving from elsewhere are already on
-        the central store, so they are stored as sent unless `synced=False`.
-        """
-        if not events:
-            return set()
-        with write_tx(self.engine) as conn:
-            existing: set[str] = set()
-            ids = list({e.id for e in events})
-            for i in range(0, len(ids), 500):
-                existing.update(conn.execute(select(event.c.id).where(event.c.id.in_(ids[i:i + 500]))).scalars())
-            fresh: dict[str, Event] = {}
-            for e in events:
-                if e.id not in existing and e.id not in fresh:
-                    fresh[e.id] = e
-            if not fresh:
-                return set()
-            synced_at = self.clock.now() if synced else None
-            conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]),
-                         [event_to_row(e, synced_at) for e in fresh.values()])
-            affected = {e.dossier_id for e in fresh.values()}
-            refold(conn, sorted(affected))
-            top = max(e.hlc for e in fresh.values())
-            raise_hlc(conn, top)
-        self.hlc.observe(top)
-        return affected
 
     def rebuild(self, page: int = 20000) -> int:
         """Throw the projection away and fold every dossier again from the event log."""
@@ -237,25 +195,9 @@ class DossierRepo:
         with read_conn(self.engine) as conn:
             return search_dossiers(conn, query, limit)
 
-    def receipt_payload(self, dossier_id: str) -> dict:
-        with read_conn(self.engine) as conn:
-            q = (select(event.c.payload).where(event.c.dossier_id == dossier_id,
-                                               event.c.kind == EventKind.RECEIVED.value)
-                 .order_by(event.c.hlc, event.c.id).limit(1))
-            text = conn.execute(q).scalar_one_or_none()
-        if text is None:
-            raise DossierNotFound(dossier_id)
-        return loads(text)
-
     def count(self) -> int:
         with read_conn(self.engine) as conn:
             return conn.execute(select(func.count()).select_from(dossier)).scalar_one()
-
-    def unsent_count(self) -> int:
-        """Events not yet on the central store (for the sync status line)."""
-        with read_conn(self.engine) as conn:
-            return conn.execute(select(func.count()).select_from(event)
-                                .where(event.c.synced_at.is_(None))).scalar_one()
 
     # -- helpers ---------------------------------------------------------------------------
     def _local_desk(self, conn: Connection, state: DossierState) -> int:
