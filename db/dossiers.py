@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,12 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from core.clock import Clock, HybridClock
 from core.codes import format_dossier_code
 from core.ids import new_id
+from core.dossier_actions import Refused
 from core.lifecycle import DossierState, Event, EventKind, apply, fold, start, transition_error
 from core.people import Agency, Clerk, Desk
 from core.receive import ReceiveDraft, receipt_payload
+from core.slips import Slip
 from db.engine import read_conn, write_tx
 from db.meta import KEY_DESK, get_meta, raise_hlc
 from db.models import daily_sequence, dossier, event
+from db.print_jobs import queue_print
 from db.rows import (
     event_to_row, events_of, guard_duplicate_code, row_to_event, row_to_state,
     state_to_row, upsert_projection,
@@ -29,16 +33,8 @@ from db.rows import (
 from db.search import search_dossiers
 from db.sql import dumps, insert_for, loads
 
-# Events that may be recorded in any state: they never change the status.
-_ALWAYS_ALLOWED = {EventKind.RATED, EventKind.NOTE, EventKind.PRINTED}
-
-
-class TransitionError(Exception):
-    """The action does not fit the dossier's current state; `message_vi` says why."""
-
-    def __init__(self, message_vi: str):
-        super().__init__(message_vi)
-        self.message_vi = message_vi
+# The action does not fit the dossier's current state; `message_vi` says why.
+TransitionError = Refused
 
 
 class DossierNotFound(LookupError):
@@ -49,6 +45,14 @@ class DossierNotFound(LookupError):
 class ReceiveResult:
     dossier: DossierState
     event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    dossier: DossierState
+    event: Event
+    slip: Slip | None
+    print_job_id: str | None
 
 
 def next_sequence(conn: Connection, agency_code: str, desk_number: int, day, count: int = 1) -> int:
@@ -97,20 +101,35 @@ class DossierRepo:
         return ReceiveResult(dossier=state, event=ev)
 
     def record(self, dossier_id: str, kind: EventKind, payload: dict, clerk: Clerk) -> DossierState:
+        """Record an event whose payload is already made, if its kind fits the state (the
+        state-only rules of core.lifecycle); `act` is the clerk's path with every rule."""
         kind = EventKind(kind)
-        # Round-trip through JSON so the state made now equals the one a rebuild makes later.
-        payload = loads(dumps(payload or {}))
-        if kind is EventKind.APOLOGY_ISSUED and not payload.get("new_due_at"):
-            raise TransitionError("Văn bản xin lỗi phải có ngày hẹn trả kết quả mới.")
+
+        def decide(state: DossierState) -> dict:
+            problem = transition_error(state, kind, payload or {})
+            if problem:
+                raise TransitionError(problem)
+            return payload or {}
+        return self.act(dossier_id, kind, clerk, decide).dossier
+
+    def act(
+        self, dossier_id: str, kind: EventKind, clerk: Clerk, decide: Callable[[DossierState], dict],
+        *, make_slip: Callable[[DossierState, Event], Slip | None] | None = None,
+        copies: int = 1, printer_uri: str = "",
+    ) -> RecordResult:
+        """One action in one transaction: read the projection, let `decide` make the
+        payload from it (or raise `TransitionError`: then nothing is written), write the
+        event and the re-folded projection, and queue the slip `make_slip` gives, if any."""
+        kind = EventKind(kind)
         with write_tx(self.engine) as conn:
             row = conn.execute(select(dossier).where(dossier.c.id == dossier_id)).first()
             if row is None:
                 raise DossierNotFound(dossier_id)
             state = row_to_state(row)
-            if kind not in _ALWAYS_ALLOWED:
-                problem = transition_error(state, kind)
-                if problem:
-                    raise TransitionError(problem)
+            if kind is EventKind.RECEIVED:
+                raise TransitionError(transition_error(state, kind))
+            # Round-trip through JSON so the state made now equals the one a rebuild makes later.
+            payload = loads(dumps(decide(state) or {}))
             ev = Event(id=new_id(), dossier_id=dossier_id, agency_code=state.agency_code,
                        desk_number=self._local_desk(conn, state), clerk_id=clerk.id,
                        hlc=self.hlc.stamp(), wall_time=self.clock.now(), kind=kind, payload=payload)
@@ -120,8 +139,13 @@ class DossierRepo:
             else:
                 new_state = fold(events_of(conn, [dossier_id])[dossier_id])
             upsert_projection(conn, new_state)
+            slip = job_id = None
+            if make_slip is not None:
+                slip = make_slip(new_state, ev)
+                if slip is not None:
+                    job_id = queue_print(conn, dossier_id, slip, copies, printer_uri, self.clock.now())
             raise_hlc(conn, ev.hlc)
-        return new_state
+        return RecordResult(dossier=new_state, event=ev, slip=slip, print_job_id=job_id)
 
     def rebuild(self, page: int = 20000) -> int:
         """Throw the projection away and fold every dossier again from the event log."""
@@ -194,6 +218,17 @@ class DossierRepo:
     def search(self, query: str, limit: int = 50) -> builtins.list[DossierState]:
         with read_conn(self.engine) as conn:
             return search_dossiers(conn, query, limit)
+
+    def receipt_payload(self, dossier_id: str) -> dict:
+        """The RECEIVED event's payload (core.receive.receipt_payload): what the receipt said."""
+        with read_conn(self.engine) as conn:
+            q = (select(event.c.payload).where(event.c.dossier_id == dossier_id,
+                                               event.c.kind == EventKind.RECEIVED.value)
+                 .order_by(event.c.hlc, event.c.id).limit(1))
+            text = conn.execute(q).scalar_one_or_none()
+        if text is None:
+            raise DossierNotFound(dossier_id)
+        return loads(text)
 
     def count(self) -> int:
         with read_conn(self.engine) as conn:

@@ -63,11 +63,13 @@ def _const(payload: dict) -> tuple[dict, str]:
     return payload, dumps(payload)
 
 
-_TRANSFERRED = _const({"to": _TRANSFER_TO})
+_TRANSFERRED = _const({"from_body": "Bộ phận Một cửa", "from_person": "", "to_body": _TRANSFER_TO,
+                       "to_person": "", "step_due_at": None})
 _READY = _const({})
 _WITHDRAWN = _const({"reason": "Công dân đề nghị rút hồ sơ."})
-_REFUSED = tuple(_const({"reasons": [r]}) for r in _REFUSAL)
-_RETURNED = {d.value: _const({"delivery": d.value}) for d in Delivery}
+_REFUSED = tuple(_const({"reason": r}) for r in _REFUSAL)
+_RETURNED = {d.value: _const({"method": "post" if d is Delivery.POST else "desk", "delivery": d.value})
+             for d in Delivery}
 _RATED = {"very_satisfied": _const({"level": "very_satisfied"}),
           "satisfied": _const({"level": "satisfied"})}
 _RATED_BAD = tuple(_const({"level": "dissatisfied", "reasons": [r]}) for r in _DISSATISFIED)
@@ -308,9 +310,11 @@ class DossierMaker:
             add(EventKind.WITHDRAWN, self.after(last, 60, 1440), _WITHDRAWN)
             return steps
         if scenario in ("supplement", "supplement_stuck"):
-            missing = [rng.choice(p.documents).name] if p.documents else []
-            add(EventKind.SUPPLEMENT_REQUESTED, self.after(last, 30, 480),
-                _const({"missing": missing, "reason": _SUPPLEMENT_REASON}))
+            missing = [{"name": rng.choice(p.documents).name, "form": "chinh"}] if p.documents else []
+            asked = self.after(last, 30, 480)
+            add(EventKind.SUPPLEMENT_REQUESTED, asked,
+                _const({"missing": missing, "reason": _SUPPLEMENT_REASON, "override": False,
+                        "citizen_due_at": self.working_days_after(asked, 15).isoformat()}))
             if scenario == "supplement_stuck":
                 return steps
             add(EventKind.SUPPLEMENT_RECEIVED, self.after(last, 240, 3 * 1440), _const({"documents": missing}))

@@ -1,7 +1,7 @@
 """search: dossier.search_keys and the desk's FTS5 search index
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-03
 
 Issue 12 (db/search.py, db/search_index.py). On every database: `dossier.search_keys`, the
@@ -18,7 +18,7 @@ from db import search_index
 
 
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0002'
+down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
