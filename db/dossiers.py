@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, func, select
 
 from core.clock import Clock, HybridClock
 from core.codes import format_dossier_code
@@ -27,7 +26,7 @@ from db.meta import KEY_DESK, get_meta, raise_hlc
 from db.models import daily_sequence, dossier, event
 from db.print_jobs import queue_print
 from db.rows import (
-    event_to_row, events_of, guard_duplicate_code, row_to_event, row_to_state,
+    event_to_row, events_of, row_to_event, row_to_state,
     state_to_row, upsert_projection,
 )
 from db.search import search_dossiers
@@ -147,50 +146,11 @@ class DossierRepo:
             raise_hlc(conn, ev.hlc)
         return RecordResult(dossier=new_state, event=ev, slip=slip, print_job_id=job_id)
 
-    def rebuild(self, page: int = 20000) -> int:
-        """Throw the projection away and fold every dossier again from the event log."""
-        count = 0
-        with write_tx(self.engine) as conn:
-            conn.execute(delete(dossier))
-            after = ""
-            while True:
-                # Keyset pages in fold order; each page is read completely before writing,
-                # so no cursor is open across the inserts and savepoints below.
-                rows = conn.execute(select(event).where(event.c.dossier_id > after)
-                                    .order_by(event.c.dossier_id, event.c.hlc, event.c.id)
-                                    .limit(page)).all()
-                if not rows:
-                    break
-                if len(rows) == page and rows[0].dossier_id != rows[-1].dossier_id:
-                    last = rows[-1].dossier_id          # may be cut short: next page
-                    rows = [r for r in rows if r.dossier_id != last]
-                elif len(rows) == page:                 # one huge dossier: read it whole
-                    rows = conn.execute(select(event).where(event.c.dossier_id == rows[0].dossier_id)
-                                        .order_by(event.c.hlc, event.c.id)).all()
-                grouped: dict[str, builtins.list[Event]] = {}
-                for r in rows:
-                    grouped.setdefault(r.dossier_id, []).append(row_to_event(r))
-                batch = []
-                for evs in grouped.values():
-                    try:
-                        batch.append(state_to_row(fold(evs)))
-                    except ValueError:
-                        pass            # no receipt yet: no projection
-                self._insert_projections(conn, batch)
-                count += len(batch)
-                after = rows[-1].dossier_id
-        return count
-
-    @staticmethod
-    def _insert_projections(conn: Connection, rows: builtins.list[dict]) -> None:
-        if not rows:
-            return
-        try:
-            with conn.begin_nested():
-                conn.execute(dossier.insert(), rows)
-        except IntegrityError:      # a duplicate code (see guard_duplicate_code): row by row
-            for row in rows:
-                conn.execute(dossier.insert().values(**guard_duplicate_code(conn, row)))
+    def rebuild(self, page: int = 20000, progress=None) -> int:
+        """Throw the projection away and fold every dossier again from the event log
+        (db/rebuild.py); `progress(events_done, events_total)` after every page."""
+        from db.rebuild import rebuild_projection
+        return rebuild_projection(self.engine, page=page, progress=progress)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, dossier_id: str) -> DossierState | None:

@@ -77,3 +77,12 @@ def test_nothing_found_says_what_to_try(capsys, db):
     assert code == 1 and "Không tìm thấy" in out and "4 số cuối" in out
     code, out, _ = run(capsys, "dossier", "find", "--db", db, "khong co ai", "--json")
     assert code == 1 and json.loads(out) == []
+
+
+def test_db_rebuild_shows_progress_time_and_memory_and_keeps_search(capsys, db):
+    code, out, err = run(capsys, "db", "rebuild", "--db", db)
+    assert code == 0
+    assert "Đã dựng lại 3 hồ sơ" in out and "giây" in out and "MB" in out
+    assert "Đang dựng lại: 3 / 3 sự kiện (100%)" in err
+    code, out, _ = run(capsys, "dossier", "find", "--db", db, "777888", "--json")
+    assert [d["name"] for d in json.loads(out)] == ["Nguyễn Thị Ánh Nguyệt"]
