@@ -86,3 +86,18 @@ def test_db_rebuild_shows_progress_time_and_memory_and_keeps_search(capsys, db):
     assert "Đang dựng lại: 3 / 3 sự kiện (100%)" in err
     code, out, _ = run(capsys, "dossier", "find", "--db", db, "777888", "--json")
     assert [d["name"] for d in json.loads(out)] == ["Nguyễn Thị Ánh Nguyệt"]
+
+
+def test_sync_retry_lists_the_refused_events_and_queues_them_again(capsys, db):
+    import sqlite3
+    with sqlite3.connect(db) as conn:
+        event_id = conn.execute("SELECT id FROM event LIMIT 1").fetchone()[0]
+        conn.execute("INSERT INTO sync_rejection VALUES (?, ?, '2025-03-11 10:00:00.000000')",
+                     (event_id, "Sự kiện thuộc cơ quan khác."))
+    code, out, _ = run(capsys, "sync", "retry", "--db", db)
+    assert code == 0
+    assert f"{event_id}: Sự kiện thuộc cơ quan khác." in out and "Đã đưa 1 sự kiện" in out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM sync_rejection").fetchone()[0] == 0
+    code, out, _ = run(capsys, "sync", "retry", "--db", db)
+    assert code == 0 and "Không có sự kiện nào" in out
