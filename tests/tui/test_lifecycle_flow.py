@@ -154,3 +154,25 @@ async def test_result_then_return_reads_returned(make_app, clock):
         assert "Đã trả kết quả" in text_of(app, "#dossier-summary")
         assert app.services.dossiers.get(d.id).status is Status.RETURNED
         assert text_of(app, "#dossier-actions") == "Thao tác được phép: G Ghi chú"
+
+
+async def test_todays_list_counts_every_dossier_and_pages(make_app, clock):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for i in range(103):
+            receive(app, "1.001193", "Nguyễn Văn An")
+            clock.advance(seconds=30)
+        await login(pilot)
+        assert text_of(app, "#list-title").startswith("Hồ sơ tiếp nhận hôm nay: 103 hồ sơ — trang 1/2")
+        assert "Hôm nay: 103" in text_of(app, "#worklist-counts")
+        table = app.screen.query_one("#dossiers", DataTable)
+        assert table.row_count == 100
+        await pilot.press("alt+n")
+        await settle(pilot)
+        assert table.row_count == 3 and "trang 2/2" in text_of(app, "#list-title")
+        await pilot.press("alt+n")                      # past the last page: stays there
+        await settle(pilot)
+        assert table.row_count == 3
+        await pilot.press("alt+p")
+        await settle(pilot)
+        assert table.row_count == 100 and "trang 1/2" in text_of(app, "#list-title")
