@@ -189,7 +189,7 @@ class DossierScreen(Screen):
         jobs.clear()
         for j in loaded.jobs:
             jobs.add_row(dt_short(j.created_at), j.slip.title, JOB_STATUS_VI.get(j.status, j.status),
-                         str(j.copies), j.reason or "")
+                         str(j.copies), escape(j.reason or (f"In lại: {j.reprint_reason}" if j.reprint_reason else "")))
         self.refresh_bindings()
 
     def _policy(self):
@@ -272,5 +272,4 @@ class DossierScreen(Screen):
             self.reload()
 
     def action_reprint(self) -> None:
-        self.notify("Đang in lại giấy tiếp nhận…", timeout=2)
-        self.app.reprint(self.dossier_id)
+        self.app.reprint(self.dossier_id)          # asks the reason first
