@@ -2,12 +2,14 @@
 screen's actions and their forms, the new appointments they make."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from textual.widgets import DataTable, Static
 
 from core.lifecycle import EventKind, Status
 from core.validation import ReceiveForm, validate_receive
+from tests.printers.escpos_decode import decode
 from tests.tui.conftest import login, settle, type_text
 from tui.actions import save_dossier
 from tui.screens.dossier import DossierScreen
@@ -38,8 +40,8 @@ async def open_first_row(pilot) -> None:
     assert isinstance(pilot.app.screen, DossierScreen)
 
 
-async def test_morning_lists_overdue_row_then_apology_from_the_apology_list(make_app, clock):
-    app = make_app()
+async def test_morning_lists_overdue_row_then_apology_from_the_apology_list(make_app, clock, printer_file):
+    app = make_app(print_mode="text", codepage="CP1258")
     async with app.run_test(size=SIZE) as pilot:
         late = receive(app, "1.001193", "Nguyễn Văn Trễ")          # same day: due 23/11 17:00
         soon = receive(app, "1.004873", "Lê Thị Hoa")              # 3 working days: due 27/11 17:00
@@ -95,6 +97,15 @@ async def test_morning_lists_overdue_row_then_apology_from_the_apology_list(make
         summary = text_of(app, "#dossier-summary")
         assert "Hẹn trả: 17:00 01/12/2026" in summary and "Hẹn theo quy định: 17:00 27/11/2026" in summary
         assert "Xin lỗi" not in text_of(app, "#dossier-actions")     # once per dossier
+        # Form 04 was queued with the event and printed by the print worker.
+        jobs = app.services.print_jobs.for_dossier(soon.id)
+        assert [(j.slip.title, j.status) for j in jobs[1:]] == [
+            ("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "done")]
+        printed = " ".join(unicodedata.normalize("NFC", line) for line in
+                           decode(printer_file.read_bytes()).text_lines("cp1258"))
+        assert "XIN LỖI" in printed and "01/12/2026" in printed and "Chờ xác minh tại nơi cư trú" in printed
+        jobs_table = app.screen.query_one("#jobs", DataTable)
+        assert any("XIN LỖI" in str(jobs_table.get_row_at(i)[1]) for i in range(jobs_table.row_count))
 
 
 async def test_supplement_then_supplemented_shows_the_new_appointment(make_app, clock):
