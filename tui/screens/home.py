@@ -197,10 +197,9 @@ class HomeScreen(Screen):
         for d in rows:
             cells = [d.code, dt_short(d.received_at), d.applicant_name, d.procedure_name[:40],
                      STATUS_VI[d.status], dt_short(d.due_at)]
-            if d.is_open and d.status.value != 5 and d.due_at < now:
-                # Overdue: the whole row stands out.
-                cells = [Text(c, style="bold red") for c in cells]
-            table.add_row(*cells, key=d.id)
+            # Text cells are never read as markup (a name may hold "[").
+            overdue = d.is_open and d.status.value != 5 and d.due_at < now
+            table.add_row(*[Text(c, style="bold red" if overdue else "") for c in cells], key=d.id)
 
     @on(DataTable.RowSelected, "#dossiers")
     def _open(self, event: DataTable.RowSelected) -> None:
