@@ -120,6 +120,8 @@ def test_list_by_status_overdue_and_due_before(capsys, db):
     assert json.loads(out) == []
     rc, out, _ = run(capsys, "dossier", "list", *db, "--due-before", "2026-02-14", "--json")
     assert len(json.loads(out)) == 3
+    rc, out, _ = run(capsys, "dossier", "list", *db, "--work-list", "not_returned", "--json")
+    assert [d["code"] for d in json.loads(out)] == [codes[0]]
     rc, _, err = run(capsys, "dossier", "list", *db, "--due-before", "14/02/2026x")
     assert rc == 2 and "YYYY-MM-DD" in err
 
