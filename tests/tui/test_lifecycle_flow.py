@@ -178,12 +178,12 @@ async def test_todays_list_counts_every_dossier_and_pages(make_app, clock):
         assert "Hôm nay: 103" in text_of(app, "#worklist-counts")
         table = app.screen.query_one("#dossiers", DataTable)
         assert table.row_count == 100
-        await pilot.press("alt+n")
+        await pilot.press("f7")
         await settle(pilot)
         assert table.row_count == 3 and "trang 2/2" in text_of(app, "#list-title")
-        await pilot.press("alt+n")                      # past the last page: stays there
+        await pilot.press("f7")                      # past the last page: stays there
         await settle(pilot)
         assert table.row_count == 3
-        await pilot.press("alt+p")
+        await pilot.press("f6")
         await settle(pilot)
         assert table.row_count == 100 and "trang 1/2" in text_of(app, "#list-title")

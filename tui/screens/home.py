@@ -73,8 +73,8 @@ class HomeScreen(Screen):
         Binding("f5", "today", "Hồ sơ hôm nay", id="dossier.today"),
         *[Binding(key, f"show_list('{name.value}')", WORKLIST_VI[name], id=f"worklist.{name.value}")
           for name, key in LIST_KEYS.items()],
-        Binding("alt+p", "page(-1)", "Trang trước", id="worklist.previous"),
-        Binding("alt+n", "page(1)", "Trang sau", id="worklist.next"),
+        Binding("f6", "page(-1)", "Trang trước", id="worklist.previous"),
+        Binding("f7", "page(1)", "Trang sau", id="worklist.next"),
         Binding("ctrl+o", "app.logout", "Đăng xuất", id="app.logout"),
     ]
 
@@ -143,7 +143,7 @@ class HomeScreen(Screen):
         self.query_one("#worklist-counts", Static).update(" · ".join(parts))
         label = "Hồ sơ tiếp nhận hôm nay" if event.name == TODAY else WORKLIST_VI[WorkList(event.name)]
         pages = max(1, -(-event.total // PAGE_SIZE))
-        paging = f" — trang {event.page + 1}/{pages} (Alt+N trang sau, Alt+P trang trước)" if pages > 1 else ""
+        paging = f" — trang {event.page + 1}/{pages} (F7 trang sau, F6 trang trước)" if pages > 1 else ""
         self.query_one("#list-title", Static).update(f"{label}: {event.total} hồ sơ{paging}")
         self._fill(event.rows, event.now)
 
