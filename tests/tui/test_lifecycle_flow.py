@@ -187,3 +187,43 @@ async def test_todays_list_counts_every_dossier_and_pages(make_app, clock):
         await pilot.press("f6")
         await settle(pilot)
         assert table.row_count == 100 and "trang 1/2" in text_of(app, "#list-title")
+
+
+async def test_the_palette_offers_exactly_the_actions_that_fit_and_runs_them(make_app, clock):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        d = receive(app, "1.004873", "Lê Thị Hoa")
+        await login(pilot)
+        await open_first_row(pilot)
+        actions = {"Yêu cầu bổ sung", "Nhận hồ sơ bổ sung", "Từ chối tiếp nhận", "Chuyển xử lý", "Nhận lại hồ sơ",
+                   "Có kết quả", "Trả kết quả", "Xin lỗi, hẹn lại", "Công dân rút hồ sơ", "Dừng giải quyết", "Ghi chú"}
+        titles = {c.title for c in app.get_system_commands(app.screen)} & actions
+        assert titles == actions - {"Nhận hồ sơ bổ sung", "Nhận lại hồ sơ", "Trả kết quả"}
+        await pilot.press("ctrl+p")                              # the command palette, by name
+        await settle(pilot)
+        await type_text(pilot, "Ghi chú")
+        from textual.widgets import OptionList
+        for _ in range(100):                                     # until the palette has searched
+            await pilot.pause(0.05)
+            found = app.screen.query(OptionList)
+            if found and found.first().option_count and "Ghi chú" in str(found.first().get_option_at_index(0).prompt):
+                break
+        await pilot.press("down")
+        results = app.screen.query(OptionList).first()
+        assert "Ghi chú" in str(results.get_option_at_index(results.highlighted).prompt)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionFormScreen)
+        await type_text(pilot, "Công dân hẹn chiều quay lại")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.services.dossiers.events(d.id)[-1].payload["text"] == "Công dân hẹn chiều quay lại"
+        await pilot.press("c")                                   # hand-off by key
+        await settle(pilot)
+        await type_text(pilot, "Công chức Tư pháp - Hộ tịch")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)} & actions
+        assert "Nhận lại hồ sơ" in titles and "Đang ở: Công chức Tư pháp - Hộ tịch" in text_of(app, "#dossier-summary")
+        steps = app.screen.query_one("#steps", DataTable)
+        assert steps.row_count == 1 and str(steps.get_row_at(0)[1]) == "Công chức Tư pháp - Hộ tịch"
