@@ -22,8 +22,8 @@ it back in the queue (after the cause is fixed). A failure of the store itself (
 never refuses anything: the run raises CentralUnavailable.
 
 Pull. The centre numbers every event it accepts (`event.seq`). On PostgreSQL the number
-comes from a sequence drawn by a BEFORE INSERT trigger under a per-agency transaction
-advisory lock held to commit, so within an agency numbers become visible in order: a
+comes from a sequence drawn by a BEFORE INSERT trigger that first locks its agency's row of
+`event_numbering` (held to commit; no desk role can take it -- migration 0003), so within an agency numbers become visible in order: a
 reader whose cursor is at N can never later meet a committed row below N (plain
 sequences commit out of order under concurrency). On SQLite the single writer gives the
 same. A desk pulls its agency's events with seq > cursor, a page (`pull_page_size`,

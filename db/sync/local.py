@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, delete, exists, func, select, tuple_,
 from core.clock import Hlc
 from core.lifecycle import Event, EventKind, start
 from db.engine import read_conn, write_tx
+from db.catalogue import valid_procedure_content
 from db.meta import KEY_DESK_UUID, get_meta, set_meta
 from db.models import account, desk as desk_t, event, holiday_override, procedure_version, sync_rejection
 from db.sql import insert_for, loads
@@ -194,6 +195,8 @@ def apply_reference(engine: Engine, *, procedures: list[dict], overrides: list[d
     counts = {"catalogue": 0, "holidays": 0, "accounts": 0, "desks": 0}
     with write_tx(engine) as conn:
         for p in procedures:
+            if not valid_procedure_content(p["content"]):
+                continue          # a bad value never reaches a desk (logged by the centre's import)
             r = conn.execute(insert_for(conn, procedure_version).values(**p).on_conflict_do_nothing())
             counts["catalogue"] += r.rowcount or 0
         current = {r.day: (r.kind, r.name) for r in conn.execute(select(holiday_override))}

@@ -89,6 +89,11 @@ def histories(draw):
         payload = {"new_due_at": (T0 + timedelta(days=stamp)).isoformat()} \
             if kind is EventKind.APOLOGY_ISSUED else {"level": "hai_long"} if kind is EventKind.RATED \
             else RECEIPT if kind is EventKind.RECEIVED else {}      # a replayed receipt
+        if kind is EventKind.SUPPLEMENT_RECEIVED and draw(st.booleans()):
+            moved = (T0 + timedelta(days=stamp, hours=3)).isoformat()
+            payload = {"mode": "restart", "original_due_at": moved, "due_at": moved}
+        if kind is EventKind.SUPPLEMENT_REQUESTED:
+            payload = {"override": draw(st.booleans())}
         events.append(Event(f"x{i:03d}", "d1", "000.21.53.H48", 1 + i % 2, "c", f"{stamp:015d}.00000.d",
                             T0 + timedelta(minutes=stamp), kind, payload))
     return events
@@ -109,12 +114,17 @@ def test_fold_equals_stepwise_apply_and_every_event_is_applied_or_flagged(events
     applied = {e.id for e in accepted_events(events)}
     flagged = [c.split(":", 1)[1] for c in s.conflicts]
     assert sorted(flagged) == sorted(e.id for e in events if e.id not in applied)
+    # Whatever arrives by sync: at most one apology and one supplement without a supervisor's
+    # override, and the legal appointment moves only with a received supplement.
+    assert s.apology_count <= 1 and s.supplement_count - s.supplement_overrides <= 1
     # ... and a flagged event changes nothing but the bookkeeping.
     state = start(events[0])
     for e in sorted(events[1:], key=Event.sort_key):
         after = apply(state, e)
         if e.id in flagged:
             assert _without_bookkeeping(after) == _without_bookkeeping(state)
+        if after.original_due_at != state.original_due_at:
+            assert e.kind is EventKind.SUPPLEMENT_RECEIVED and e.payload.get("original_due_at")
         state = after
 
 

@@ -6,6 +6,10 @@ from datetime import datetime
 from tui.cli.common import fail, parse_day, settings_from
 
 
+# The years the working-day calendar can answer for (the holiday rules are modern ones).
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
 def register(sub, common) -> None:
     cal = sub.add_parser("calendar", help="lịch ngày làm việc").add_subparsers(dest="action", required=True)
     show = cal.add_parser("show", parents=[common], help="liệt kê ngày nghỉ, ngày làm bù của một năm")
@@ -51,8 +55,10 @@ def _calendar(settings):
 
 def cmd_calendar(args) -> int:
     from core.calendar import Override, OverrideKind
-    from core.catalogue import Term, TermUnit
+    from core.catalogue import TERM_MAX, Term, TermUnit
     settings = settings_from(args)
+    if args.action == "show" and not YEAR_MIN <= args.year <= YEAR_MAX:
+        return fail(f"Năm phải từ {YEAR_MIN} đến {YEAR_MAX} (đang là {args.year}).", 2)
     if args.action in ("show", "due"):
         calendar, procedure = _calendar(settings)
     else:
@@ -87,8 +93,9 @@ def cmd_calendar(args) -> int:
     elif args.same_day:
         term, applies = Term(0, TermUnit.SAME_DAY), True if cutoff is None else cutoff
     else:
-        if args.days < 0:
-            return fail("Số ngày phải không âm.", 2)
+        top = TERM_MAX[TermUnit.WORKING_DAYS]
+        if not 0 <= args.days <= top:
+            return fail(f"Số ngày làm việc (--days) phải từ 0 đến {top} (đang là {args.days}).", 2)
         term, applies = Term(args.days, TermUnit.WORKING_DAYS), True if cutoff is None else cutoff
     due = calendar.due(received, term, applies)
     print(json.dumps({"due": due.isoformat()}) if args.json else f"{due:%H:%M %d/%m/%Y}")
