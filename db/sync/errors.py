@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError
 
 from db.engine import DatabaseBusy
+from db.migrate import HEAD, known_revisions
 
 AFTER_VI = "Hồ sơ vẫn được lưu trên máy này và sẽ tự đồng bộ khi có mạng."
 
@@ -122,3 +123,19 @@ def unavailable(exc: BaseException, where: str, *, connected: bool, timed_out: f
     else:
         msg = f"Không kết nối được máy chủ trung tâm ({where}). {AFTER_VI}"
     return CentralUnavailable(msg, detail)
+
+
+def check_central_revision(rev: str, where: str) -> None:
+    """Sync only with a centre at this desk's schema: a newer centre may mean events differently,
+    an older one lacks what this desk relies on (registration, numbering)."""
+    if rev == HEAD:
+        return
+    if rev in known_revisions():
+        raise CentralUnavailable(
+            f"CSDL trung tâm ({where}) ở phiên bản {rev}, cũ hơn phần mềm của quầy này ({HEAD}). Báo quản trị "
+            f"nâng cấp máy chủ («motcua central init --db …») rồi đồng bộ lại; chưa gửi gì lên. {AFTER_VI}",
+            f"central revision {rev} older than {HEAD}")
+    raise CentralUnavailable(
+        f"Máy chủ trung tâm ({where}) dùng phiên bản CSDL mới hơn phần mềm của quầy này ({rev}, quầy: {HEAD}). "
+        f"Cập nhật motcua trên máy này rồi đồng bộ lại; chưa gửi gì lên. {AFTER_VI}",
+        f"central revision {rev} unknown (newer than {HEAD})")

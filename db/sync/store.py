@@ -37,11 +37,11 @@ from db.engine import _WRITE_OPTION, DatabaseBusy, make_engine
 from db.models import (
     account, desk as desk_t, desk_registration, event, holiday_override, meta, procedure_version,
 )
-from db.migrate import HEAD, known_revisions
 from db.sql import insert_for
 from db.sync.deadline import Watchdog
 from db.sync.errors import (
-    AFTER_VI, CentralUnavailable, DeskNumberTaken, describe_url, is_row_error, refusal_reason,
+    AFTER_VI, CentralUnavailable, DeskNumberTaken, check_central_revision, describe_url, is_row_error,
+    refusal_reason,
     sqlstate as _sqlstate, unavailable,
 )
 
@@ -65,21 +65,6 @@ def _received_code(row: Any) -> str | None:
     code = json.loads(row.payload).get("code")
     return str(code) if code is not None else None
 
-
-def check_central_revision(rev: str, where: str) -> None:
-    """Sync only with a centre at this desk's schema: a newer centre may mean events differently,
-    an older one lacks what this desk relies on (registration, numbering)."""
-    if rev == HEAD:
-        return
-    if rev in known_revisions():
-        raise CentralUnavailable(
-            f"CSDL trung tâm ({where}) ở phiên bản {rev}, cũ hơn phần mềm của quầy này ({HEAD}). Báo quản trị "
-            f"nâng cấp máy chủ («motcua central init --db …») rồi đồng bộ lại; chưa gửi gì lên. {AFTER_VI}",
-            f"central revision {rev} older than {HEAD}")
-    raise CentralUnavailable(
-        f"Máy chủ trung tâm ({where}) dùng phiên bản CSDL mới hơn phần mềm của quầy này ({rev}, quầy: {HEAD}). "
-        f"Cập nhật motcua trên máy này rồi đồng bộ lại; chưa gửi gì lên. {AFTER_VI}",
-        f"central revision {rev} unknown (newer than {HEAD})")
 
 PUSH_FIELDS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc",
                "wall_time", "kind", "payload")
