@@ -26,6 +26,7 @@ from tui.widgets.status_bar import StatusBar
 
 SEARCH_GROUP = "search"
 PAGE_SIZE = 100
+LIST_REFRESH_SECONDS = 60
 TODAY = "today"
 LIST_KEYS = {WorkList.OVERDUE: "alt+1", WorkList.DUE_TODAY: "alt+2", WorkList.DUE_NEXT: "alt+3",
              WorkList.APOLOGY_NEEDED: "alt+4", WorkList.SUPPLEMENT_WAITING: "alt+5",
@@ -96,6 +97,12 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.action_today()
         self.app.refresh_status()
+        # Another desk or the clock can move a dossier between lists: keep the counts true.
+        self.set_interval(LIST_REFRESH_SECONDS, self._refresh_if_idle)
+
+    def _refresh_if_idle(self) -> None:
+        if self.is_current and not self.query_one("#search", Input).value.strip():
+            self.refresh_list()
 
     def on_screen_resume(self) -> None:
         # Back from a receipt or a dossier: the lists may have changed.
