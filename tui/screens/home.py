@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from rich.markup import escape
 from rich.text import Text
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -97,12 +97,6 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.action_today()
         self.app.refresh_status()
-        # Another desk or the clock can move a dossier between lists: keep the counts true.
-        self.set_interval(LIST_REFRESH_SECONDS, self._refresh_if_idle)
-
-    def _refresh_if_idle(self) -> None:
-        if self.is_current and not self.query_one("#search", Input).value.strip():
-            self.refresh_list()
 
     def on_screen_resume(self) -> None:
         # Back from a receipt or a dossier: the lists may have changed.
@@ -133,6 +127,15 @@ class HomeScreen(Screen):
 
     def refresh_list(self) -> None:
         self._load_list(self.shown, self.page)
+
+    @on(events.Mount)
+    def _keep_counts_true(self) -> None:
+        # Another desk or the clock can move a dossier between lists: refresh while idle.
+        self.set_interval(LIST_REFRESH_SECONDS, self._refresh_if_idle)
+
+    def _refresh_if_idle(self) -> None:
+        if self.is_current and not self.query_one("#search", Input).value.strip():
+            self.refresh_list()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SEARCH_GROUP)
     def _load_list(self, name: str, page: int) -> None:
@@ -204,9 +207,12 @@ class HomeScreen(Screen):
         for d in rows:
             cells = [d.code, dt_short(d.received_at), d.applicant_name, d.procedure_name[:40],
                      STATUS_VI[d.status], dt_short(d.due_at)]
-            # Text cells are never read as markup (a name may hold "[").
-            overdue = d.is_open and d.status.value != 5 and d.due_at < now
-            table.add_row(*[Text(c, style="bold red" if overdue else "") for c in cells], key=d.id)
+            if d.is_open and d.status.value != 5 and d.due_at < now:
+                # Overdue: the whole row stands out.
+                cells = [Text(c, style="bold red") for c in cells]
+            else:       # data, never markup: "[b]" in a name is shown as typed
+                cells = [Text(c) for c in cells]
+            table.add_row(*cells, key=d.id)
 
     @on(DataTable.RowSelected, "#dossiers")
     def _open(self, event: DataTable.RowSelected) -> None:
