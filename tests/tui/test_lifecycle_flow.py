@@ -227,3 +227,44 @@ async def test_the_palette_offers_exactly_the_actions_that_fit_and_runs_them(mak
         assert "Nhận lại hồ sơ" in titles and "Đang ở: Công chức Tư pháp - Hộ tịch" in text_of(app, "#dossier-summary")
         steps = app.screen.query_one("#steps", DataTable)
         assert steps.row_count == 1 and str(steps.get_row_at(0)[1]) == "Công chức Tư pháp - Hộ tịch"
+
+
+async def test_a_second_supplement_needs_the_supervisors_password(make_app, clock):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        d = receive(app, "1.004873", "Lê Thị Hoa")
+        clerk = next(c for c in app.services.accounts.list() if c.username == "canbo")
+        from tui.dossier_actions import perform
+        perform(app.services, clerk, d.id, EventKind.SUPPLEMENT_REQUESTED,
+                {"missing": ["Giấy khai sinh"], "reason": "Thiếu"})
+        perform(app.services, clerk, d.id, EventKind.SUPPLEMENT_RECEIVED, {})
+        await login(pilot)
+        await open_first_row(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionFormScreen)
+        await pilot.press("tab", "tab")                          # past the documents and their form
+        await type_text(pilot, "Tờ khai")
+        await pilot.press("enter")
+        await type_text(pilot, "Tờ khai ghi sai ngày sinh")
+        await pilot.press("enter", "enter", "enter")             # contact name and phone as they are
+        await type_text(pilot, "lanhdao")
+        await pilot.press("enter")
+        await type_text(pilot, "sai-mat-khau")
+        await pilot.press("enter")
+        await type_text(pilot, "Lần đầu hướng dẫn sót")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionFormScreen)
+        assert "Sai tài khoản hoặc mật khẩu lãnh đạo" in text_of(app, "#action-error")
+        app.screen.query_one("#f-override_password").focus()
+        await pilot.press("end", *["backspace"] * 12)
+        await type_text(pilot, "lanhdao123")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        s = app.services.dossiers.get(d.id)
+        assert (s.status, s.supplement_count, s.supplement_overrides) == (Status.SUPPLEMENT, 2, 1)
+        p = app.services.dossiers.events(d.id)[-1].payload
+        assert p["override"] and p["override_by"] == "lanhdao" and p["missing"] == [{"name": "Tờ khai", "form": "chinh"}]
+        assert "1 lần thêm do lãnh đạo cho phép" in text_of(app, "#dossier-summary")

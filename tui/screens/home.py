@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from rich.markup import escape
 from rich.text import Text
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -26,6 +26,7 @@ from tui.widgets.status_bar import StatusBar
 
 SEARCH_GROUP = "search"
 PAGE_SIZE = 100
+LIST_REFRESH_SECONDS = 60
 TODAY = "today"
 LIST_KEYS = {WorkList.OVERDUE: "alt+1", WorkList.DUE_TODAY: "alt+2", WorkList.DUE_NEXT: "alt+3",
              WorkList.APOLOGY_NEEDED: "alt+4", WorkList.SUPPLEMENT_WAITING: "alt+5",
@@ -127,6 +128,15 @@ class HomeScreen(Screen):
     def refresh_list(self) -> None:
         self._load_list(self.shown, self.page)
 
+    @on(events.Mount)
+    def _keep_counts_true(self) -> None:
+        # Another desk or the clock can move a dossier between lists: refresh while idle.
+        self.set_interval(LIST_REFRESH_SECONDS, self._refresh_if_idle)
+
+    def _refresh_if_idle(self) -> None:
+        if self.is_current and not self.query_one("#search", Input).value.strip():
+            self.refresh_list()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group=SEARCH_GROUP)
     def _load_list(self, name: str, page: int) -> None:
         self.post_message(load_list(self.app.services, name, page))
@@ -197,9 +207,12 @@ class HomeScreen(Screen):
         for d in rows:
             cells = [d.code, dt_short(d.received_at), d.applicant_name, d.procedure_name[:40],
                      STATUS_VI[d.status], dt_short(d.due_at)]
-            # Text cells are never read as markup (a name may hold "[").
-            overdue = d.is_open and d.status.value != 5 and d.due_at < now
-            table.add_row(*[Text(c, style="bold red" if overdue else "") for c in cells], key=d.id)
+            if d.is_open and d.status.value != 5 and d.due_at < now:
+                # Overdue: the whole row stands out.
+                cells = [Text(c, style="bold red") for c in cells]
+            else:       # data, never markup: "[b]" in a name is shown as typed
+                cells = [Text(c) for c in cells]
+            table.add_row(*cells, key=d.id)
 
     @on(DataTable.RowSelected, "#dossiers")
     def _open(self, event: DataTable.RowSelected) -> None:
