@@ -177,7 +177,7 @@ def supplement_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip
                                    "hoàn thiện các thành phần hồ sơ sau",
                                    ("STT", "Thành phần hồ sơ") + tuple(v for _, v in _MISSING_FORMS),
                                    tuple(rows) or (("1", "(không ghi)", "", "", ""),),
-                                   (1, 6, 2, 2, 2)),),
+                                   (2, 10, 3, 3, 3)),),
                  signatures=(_sign("NGƯỜI NỘP HỒ SƠ", state.applicant_name),
                              _sign("NGƯỜI HƯỚNG DẪN", contact)),
                  footer=("Vui lòng mang theo phiếu này khi nộp bổ sung hồ sơ.",))
@@ -311,7 +311,7 @@ def control_slip(state: DossierState, event: Event | None, ctx: FormContext) -> 
                  tables=(SlipTable("Quá trình giao, nhận hồ sơ",
                                    ("STT", "Tên cơ quan (giao, nhận)", "Thời gian giao, nhận hồ sơ",
                                     "Kết quả giải quyết hồ sơ (trước hạn/đúng hạn/quá hạn)", "Ghi chú"),
-                                   tuple(rows), (1, 6, 5, 4, 3)),),
+                                   tuple(rows), (2, 10, 7, 6, 5)),),
                  signatures=(_sign("NGƯỜI GIAO", "", "(Ký)"), _sign("NGƯỜI NHẬN", "", "(Ký)")))
 
 

@@ -100,7 +100,8 @@ def table(pdf: FPDF, columns: tuple[str, ...], rows, widths: tuple[int, ...] = (
         for r in rows:
             row = t.row()
             for i, cell in enumerate(r):
-                row.cell(normalize(str(cell)), align="C" if cell in ("x", "X") or i == 0 else "L")
+                text = "\n".join(normalize(part) for part in str(cell).split("\n"))
+                row.cell(text, align="C" if cell in ("x", "X") or i == 0 else "L")
 
 
 def _signatures(pdf: FPDF, signatures: tuple[str, ...]) -> None:
