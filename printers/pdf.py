@@ -190,5 +190,7 @@ def slip_to_pdf(slip: Slip, path: Path | str | None = None) -> bytes:
 def write_private(path: Path | str, data: bytes) -> None:
     """Write an export readable by its owner only (it holds citizens' personal data)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)         # an existing file keeps its mode otherwise
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
