@@ -79,13 +79,6 @@ def form_for(services, state, form: int) -> Slip:
     return form_slip(form, state, form_context_for(services, state))
 
 
-def slip_after_action(services, state, event) -> Slip | None:
-    """The slip an action prints (core.forms.slip_for_event), with its context from the
-    database; `state` is the dossier after the action, `event` the action's event."""
-    from core.forms import slip_for_event
-    return slip_for_event(state, event, form_context_for(services, state))
-
-
 def queue_slip(services, dossier_id: str, slip: Slip, reprint_reason: str = "") -> str:
     return services.print_jobs.enqueue(dossier_id, slip, services.settings.copies,
                                        services.settings.resolved_printer_uri(),
