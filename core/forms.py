@@ -19,7 +19,8 @@ from core.catalogue_io import procedure_from_dict
 from core.dossier_actions import TIMELINESS_VI, OnTimeBy, timeliness
 from core.lifecycle import DossierState, Event, accepted_events
 from core.people import Agency, Applicant, Desk
-from core.slips import SIGN_HINT, Slip, SlipTable, build_receipt, format_dt, place_date, place_of
+from core.slips import (SIGN_HINT, Slip, SlipTable, build_receipt, desk_header, format_dt, place_date,
+                        place_of)
 
 FORM_TITLES = {
     1: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -100,8 +101,7 @@ def _applicant(ctx: FormContext) -> Mapping[str, Any]:
 
 
 def _header(state: DossierState, ctx: FormContext) -> tuple[str, ...]:
-    desk = ctx.receipt.get("desk_number", state.desk_number)
-    return (ctx.agency_name.upper(), f"BỘ PHẬN MỘT CỬA — QUẦY {desk}")
+    return desk_header(ctx.agency_name, int(ctx.receipt.get("desk_number", state.desk_number)))
 
 
 def _request(state: DossierState) -> str:

@@ -114,8 +114,9 @@ def place_of(agency_name: str) -> str:
     return head
 
 
-def format_date(value: datetime | None) -> str:
-    return f"{value:%d/%m/%Y}" if value is not None else ""
+def desk_header(agency_name: str, desk_number: int) -> tuple[str, ...]:
+    """The agency lines at the top of every slip the desk issues."""
+    return (agency_name.upper(), f"BỘ PHẬN MỘT CỬA — QUẦY {desk_number}")
 
 
 def format_dt(value: datetime) -> str:
@@ -171,7 +172,7 @@ def build_receipt(
     )
     return Slip(
         kind="receipt",
-        header=(agency.name.upper(), f"BỘ PHẬN MỘT CỬA — QUẦY {desk.number}"),
+        header=desk_header(agency.name, desk.number),
         title="GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         fields=tuple(fields),
         sections=(("Thành phần hồ sơ đã nhận", docs or ("(không có)",)),),
