@@ -19,7 +19,8 @@ from core.catalogue_io import procedure_from_dict
 from core.dossier_actions import TIMELINESS_VI, OnTimeBy, timeliness
 from core.lifecycle import DossierState, Event, accepted_events
 from core.people import Agency, Applicant, Desk
-from core.slips import SIGN_HINT, Slip, SlipTable, build_receipt, format_dt, place_date, place_of
+from core.slips import (SIGN_HINT, Slip, SlipTable, build_receipt, desk_header, format_dt, place_date,
+                        place_of)
 
 FORM_TITLES = {
     1: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -100,8 +101,7 @@ def _applicant(ctx: FormContext) -> Mapping[str, Any]:
 
 
 def _header(state: DossierState, ctx: FormContext) -> tuple[str, ...]:
-    desk = ctx.receipt.get("desk_number", state.desk_number)
-    return (ctx.agency_name.upper(), f"BỘ PHẬN MỘT CỬA — QUẦY {desk}")
+    return desk_header(ctx.agency_name, int(ctx.receipt.get("desk_number", state.desk_number)))
 
 
 def _request(state: DossierState) -> str:
@@ -177,7 +177,7 @@ def supplement_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip
                                    "hoàn thiện các thành phần hồ sơ sau",
                                    ("STT", "Thành phần hồ sơ") + tuple(v for _, v in _MISSING_FORMS),
                                    tuple(rows) or (("1", "(không ghi)", "", "", ""),),
-                                   (1, 6, 2, 2, 2)),),
+                                   (2, 10, 3, 3, 3)),),
                  signatures=(_sign("NGƯỜI NỘP HỒ SƠ", state.applicant_name),
                              _sign("NGƯỜI HƯỚNG DẪN", contact)),
                  footer=("Vui lòng mang theo phiếu này khi nộp bổ sung hồ sơ.",))
@@ -311,7 +311,7 @@ def control_slip(state: DossierState, event: Event | None, ctx: FormContext) -> 
                  tables=(SlipTable("Quá trình giao, nhận hồ sơ",
                                    ("STT", "Tên cơ quan (giao, nhận)", "Thời gian giao, nhận hồ sơ",
                                     "Kết quả giải quyết hồ sơ (trước hạn/đúng hạn/quá hạn)", "Ghi chú"),
-                                   tuple(rows), (1, 6, 5, 4, 3)),),
+                                   tuple(rows), (2, 10, 7, 6, 5)),),
                  signatures=(_sign("NGƯỜI GIAO", "", "(Ký)"), _sign("NGƯỜI NHẬN", "", "(Ký)")))
 
 

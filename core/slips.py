@@ -6,8 +6,9 @@ applicant's name, address, phone and email (form 01), never the ID number.
 
 Every output walks the same slip: the A4 PDF draws `tables` as tables and `place_date`
 under the national header; the thermal printer and the text preview walk
-`printable(slip, copy)`, which turns the tables into numbered lines (before the sections) and puts the marks
-("BẢN IN LẠI …") and the copy's label ("Liên 1 …") under the agency header.
+`printable(slip, copy)`, which turns the tables into numbered lines (before the sections),
+puts the copy's label ("Liên 1 …") first and the marks ("BẢN IN LẠI …") under the agency
+header.
 A signature is "CAPTION\n(hint)\nname…": lines in brackets right after the caption
 (e.g. SIGN_HINT) belong above the room to sign, the rest below it.
 """
@@ -74,12 +75,12 @@ def copy_label(slip: Slip, copy: int) -> str:
 
 def printable(slip: Slip, copy: int = 0) -> Slip:
     """The slip as narrow paper shows it (see the module docstring): the same slip with
-    marks and copy label in the header and tables as sections."""
+    copy label and marks in the header and tables as sections."""
     if not (slip.tables or slip.marks or slip.copy_labels):
         return slip
     label = copy_label(slip, copy)
     return replace(
-        slip, header=slip.header + slip.marks + ((label,) if label else ()),
+        slip, header=((label,) if label else ()) + slip.header + slip.marks,
         sections=tuple((t.heading, table_lines(t)) for t in slip.tables) + slip.sections,
         tables=(), marks=(), copy_labels=())
 
@@ -113,8 +114,9 @@ def place_of(agency_name: str) -> str:
     return head
 
 
-def format_date(value: datetime | None) -> str:
-    return f"{value:%d/%m/%Y}" if value is not None else ""
+def desk_header(agency_name: str, desk_number: int) -> tuple[str, ...]:
+    """The agency lines at the top of every slip the desk issues."""
+    return (agency_name.upper(), f"BỘ PHẬN MỘT CỬA — QUẦY {desk_number}")
 
 
 def format_dt(value: datetime) -> str:
@@ -170,7 +172,7 @@ def build_receipt(
     )
     return Slip(
         kind="receipt",
-        header=(agency.name.upper(), f"BỘ PHẬN MỘT CỬA — QUẦY {desk.number}"),
+        header=desk_header(agency.name, desk.number),
         title="GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         fields=tuple(fields),
         sections=(("Thành phần hồ sơ đã nhận", docs or ("(không có)",)),),

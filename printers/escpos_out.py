@@ -13,11 +13,13 @@ faster. transports.py only moves the finished bytes.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PIL import Image
 
-from core.slips import Slip, printable
+from core.slips import Slip, copy_label, printable
 from printers._escpos import escpos, make_profile
-from printers.layout import WHITE, render_segments
+from printers.layout import WHITE, render_line, render_segments
 from printers.plaintext import text_blocks
 from printers.qr import QR_BORDER, QrSlot, qr_image, qr_module_size
 from printers.profile import PrinterProfile
@@ -146,15 +148,27 @@ def _text_copy(slip: Slip, profile: PrinterProfile) -> bytes:
     return p.output
 
 
+def _label(text: str, profile: PrinterProfile) -> bytes:
+    """A copy's label ("Liên 1: …") as the copy's first line, bold and centred."""
+    p = _dummy(profile)
+    if profile.mode == "raster":
+        _image_bands(p, render_line(text, profile.width_dots, profile.font_size))
+    else:
+        # As the preview shows it (plaintext.text_blocks): a header line, centred by spaces.
+        line = text.center(profile.text_columns).rstrip()
+        p._raw(BOLD_ON + Encoder(profile.codepage).encode(line) + b"\n" + BOLD_OFF)
+    return p.output
+
+
 def slip_to_escpos(slip: Slip, profile: PrinterProfile) -> bytes:
     """The complete job: `profile.copies` copies, each initialised and cut. Copies differ
-    only by their label ("Liên 1 …", "Liên 2 …"); identical ones are rendered once."""
-    copy = _raster_copy if profile.mode == "raster" else _text_copy
-    rendered: dict[Slip, bytes] = {}
-    out = []
-    for n in range(profile.copies):
-        page = printable(slip, n)
-        if page not in rendered:
-            rendered[page] = copy(page, profile)
-        out.append(rendered[page])
-    return b"".join(out)
+    only by their label ("Liên 1 …", "Liên 2 …"): the slip is rendered once and each
+    copy gets its label as its first line."""
+    page = printable(replace(slip, copy_labels=()))
+    one = _raster_copy(page, profile) if profile.mode == "raster" else _text_copy(page, profile)
+    if not slip.copy_labels:
+        return one * profile.copies
+    # Every copy starts with ESC @ (and ESC t n in text mode): the label comes after them.
+    cut = len(ESC_INIT) + (3 if profile.mode != "raster" and profile.codepage is not None else 0)
+    return b"".join(one[:cut] + _label(copy_label(slip, n), profile) + one[cut:]
+                    for n in range(profile.copies))

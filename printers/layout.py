@@ -353,6 +353,14 @@ def render_segments(slip: Slip, width_dots: int, *, font_size: int = 24,
     return _layout(slip, width_dots, font_size, "native" if native_qr else "image")
 
 
+def render_line(text: str, width_dots: int, font_size: int = 24, bold: bool = True) -> Image.Image:
+    """One centred line (wrapped if it must be) as its own image: a copy's label."""
+    c = _Canvas(width_dots)
+    c.gap(MARGIN)
+    c.paragraph(text, Style(font_size, bold), "center")
+    return c.draw()
+
+
 def render_slip(slip: Slip, width_dots: int, *, font_size: int = 24,
                 include_qr: bool = True) -> Image.Image:
     """The whole slip as one mode "1" image exactly `width_dots` wide (0 = black ink)."""

@@ -12,7 +12,7 @@ from printers.pdf import new_document, national_header, table, write_private, ce
 
 # Millimetres on A4 landscape (277 mm between the margins) at 6 pt: a full dossier code and
 # a date dd/mm/yyyy each fit on one line; text columns wrap.
-PDF_WIDTHS = (7, 37, 30, 8, 20, 26, 16, 16, 16, 16, 16, 18, 18, 18, 15)
+PDF_WIDTHS = (7, 35, 30, 9, 20, 24, 16, 16, 16, 16, 16, 18, 18, 17, 19)
 FONT_PT = 6
 
 

@@ -100,7 +100,8 @@ def table(pdf: FPDF, columns: tuple[str, ...], rows, widths: tuple[int, ...] = (
         for r in rows:
             row = t.row()
             for i, cell in enumerate(r):
-                row.cell(normalize(str(cell)), align="C" if cell in ("x", "X") or i == 0 else "L")
+                text = "\n".join(normalize(part) for part in str(cell).split("\n"))
+                row.cell(text, align="C" if cell in ("x", "X") or i == 0 else "L")
 
 
 def _signatures(pdf: FPDF, signatures: tuple[str, ...]) -> None:
@@ -189,5 +190,7 @@ def slip_to_pdf(slip: Slip, path: Path | str | None = None) -> bytes:
 def write_private(path: Path | str, data: bytes) -> None:
     """Write an export readable by its owner only (it holds citizens' personal data)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)         # an existing file keeps its mode otherwise
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

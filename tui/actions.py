@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from core.lifecycle import DossierState, Event
 from core.people import Clerk
 from core.receive import ReceiveDraft
-from core.slips import Slip, build_receipt, with_reprint_mark
+from core.slips import Slip, with_reprint_mark
 
 log = logging.getLogger("motcua.actions")
 
@@ -35,13 +35,11 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft) -> Received:
 
     saved = services.dossiers.receive(draft, agency=agency, desk=desk, clerk=clerk,
                                       received_at=now, due_at=due)
-    slip = build_receipt(
-        agency=agency, desk=desk, code=saved.dossier.code, applicant=draft.applicant,
-        procedure=draft.procedure, documents=draft.documents, sets=draft.sets,
-        received_at=now, due_at=due, delivery=draft.delivery,
-        clerk_name=clerk.full_name, qr_template=settings.qr_template,
-        ledger_book=book, ledger_seq=ledger_seq(saved.dossier.code),
-    )
+    # The receipt is made from the receipt event, as every later copy of form 01 is.
+    from core.forms import FormContext, receipt_slip
+    slip = receipt_slip(saved.dossier, FormContext(
+        receipt=saved.event.payload, qr_template=settings.qr_template,
+        ledger_book=book, ledger_seq=ledger_seq(saved.dossier.code)))
     job_id = services.print_jobs.enqueue(saved.dossier.id, slip, settings.copies,
                                          settings.resolved_printer_uri())
     return Received(saved.dossier, saved.event, slip, job_id)
@@ -79,13 +77,6 @@ def form_for(services, state, form: int) -> Slip:
     """Form `form` (1-6) of the dossier `state`. Raises core.forms.FormUnavailable."""
     from core.forms import form_slip
     return form_slip(form, state, form_context_for(services, state))
-
-
-def slip_after_action(services, state, event) -> Slip | None:
-    """The slip an action prints (core.forms.slip_for_event), with its context from the
-    database; `state` is the dossier after the action, `event` the action's event."""
-    from core.forms import slip_for_event
-    return slip_for_event(state, event, form_context_for(services, state))
 
 
 def queue_slip(services, dossier_id: str, slip: Slip, reprint_reason: str = "") -> str:

@@ -110,3 +110,11 @@ def test_pdf_receipt_labels_each_copy_and_shows_a_reprint():
     assert "Liên 1: giao người nộp hồ sơ" in first and "Liên 2: lưu hồ sơ" in second
     assert "BẢN IN LẠI — 08 giờ 05 phút, ngày 12/03/2025" in first
     assert "Tịnh Khê, ngày 11 tháng 03 năm 2025" in first
+
+
+def test_an_existing_export_file_becomes_private(tmp_path):
+    path = tmp_path / "old.pdf"
+    path.write_bytes(b"old")
+    path.chmod(0o644)
+    slip_to_pdf(_slip(3), path)
+    assert path.stat().st_mode & 0o777 == 0o600 and path.read_bytes().startswith(b"%PDF")

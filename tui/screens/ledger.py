@@ -105,7 +105,8 @@ class LedgerExportScreen(ModalScreen[None]):
     def _export(self, date_from: date, date_to: date, out: Path) -> None:
         from tui.actions import export_ledger
         try:
-            out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            from db.files import private_dir
+            private_dir(out.parent)
             rows = export_ledger(self.app.services, date_from, date_to, out)
         except ValueError as exc:
             self.post_message(self.ExportFailed(str(exc)))
