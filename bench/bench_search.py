@@ -205,6 +205,7 @@ def run(db: str, target: int, runs: int, compare: bool, seed: int = 7) -> None:
             seconds, mb = built[name]
             table(f"{name} ({mb:.0f} MB, built in {seconds:.0f} s)",
                   {k: timed(lambda q: fn(conn, q), by_kind[k]) for k in NAME_AND_DIGIT_KINDS})
+        conn.rollback()                   # end the read transaction: DETACH needs none open
         conn.exec_driver_sql("DETACH DATABASE alt")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{side}{suffix}").unlink(missing_ok=True)

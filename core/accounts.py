@@ -7,33 +7,39 @@ from __future__ import annotations
 
 import re
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from functools import lru_cache
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,31}")
 
-_hasher = PasswordHasher()    # argon2id, RFC 9106 low-memory profile
-# For the demo accounts only, whose passwords are printed on the login screen anyway:
-# cheap to make, so a first `motcua --demo` starts quickly; upgraded at their first login.
-_demo_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+@lru_cache(maxsize=2)
+def _hasher(demo: bool = False):
+    # argon2 is loaded on the first hash or check, not by every command that reads accounts.
+    from argon2 import PasswordHasher
+    if demo:
+        # For the demo accounts only, whose passwords are printed on the login screen anyway:
+        # cheap to make, so a first `motcua --demo` starts quickly; upgraded at their first login.
+        return PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    return PasswordHasher()    # argon2id, RFC 9106 low-memory profile
 
 
 def hash_password(password: str, *, demo: bool = False) -> str:
-    return (_demo_hasher if demo else _hasher).hash(password)
+    return _hasher(demo).hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
+    from argon2.exceptions import InvalidHashError
     try:
-        return _hasher.check_needs_rehash(stored_hash)
+        return _hasher().check_needs_rehash(stored_hash)
     except InvalidHashError:
         return True
 

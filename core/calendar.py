@@ -36,8 +36,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Iterable
 
-import holidays
-
 from core.catalogue import Term, TermUnit
 
 # A run of days off longer than this means the override table is broken (e.g. every day
@@ -104,6 +102,7 @@ class WorkingCalendar:
         self._overrides: dict[date, Override] = {}
         for o in overrides:
             self._overrides[o.day] = Override(o.day, OverrideKind(o.kind), o.name)
+        import holidays     # here, not at import: the override types travel without the package
         self._package = holidays.country_holidays("VN", language="vi")
         self._years: dict[int, tuple[dict[date, str], dict[date, str]]] = {}
         self._lock = threading.Lock()

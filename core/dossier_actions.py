@@ -14,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.calendar import WorkingCalendar
 from core.catalogue import Term, TermUnit
 from core.lifecycle import DossierState, EventKind, transition_error
 from core.people import Role
+
+if TYPE_CHECKING:      # only annotations here; loading the holidays is the caller's affair
+    from core.calendar import WorkingCalendar
 
 
 class SupplementMode(StrEnum):

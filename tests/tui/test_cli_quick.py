@@ -78,3 +78,20 @@ def test_help_imports_nothing_heavy(tmp_path):
             "print([m for m in ('sqlalchemy', 'holidays', 'textual', 'PIL', 'escpos') if m in sys.modules])\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_dossier_show_loads_no_calendar_password_ui_or_printer_library(desk, tmp_path):
+    import sqlite3
+    with sqlite3.connect(desk) as conn:
+        conn.execute("SELECT 1")
+    assert main(["demo", "seed", "--db", desk, "--dossiers", "3"]) == 0
+    with sqlite3.connect(desk) as conn:
+        code = conn.execute("SELECT code FROM dossier LIMIT 1").fetchone()[0]
+    code_ = (
+        "import sys, io, contextlib\nfrom tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = main(['dossier', 'show', {code!r}, '--db', {desk!r}])\n"
+        "print(rc, sorted(m for m in ('holidays', 'argon2', 'textual', 'PIL', 'escpos', 'alembic') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code_], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={"MOTCUA_CONFIG": str(tmp_path / "none.toml"), "PATH": "/usr/bin:/bin"})
+    assert done.stdout.strip() == "0 []", done.stderr
