@@ -173,6 +173,7 @@ class DossierState:
     conflicts: tuple[str, ...] = ()
     last_hlc: str = ""
     event_count: int = 0
+    procedure_field: str = ""                  # lĩnh vực of the procedure (statistics)
 
     @property
     def is_open(self) -> bool:
@@ -227,6 +228,7 @@ def _start_fields(event: Event) -> dict[str, Any]:
         "original_due_at": due, "received_by": event.clerk_id, "resolved_at": None,
         "returned_at": None, "closed_at": None, "supplement_count": 0, "apology_count": 0,
         "rating": None, "conflicts": (), "last_hlc": event.hlc, "event_count": 1,
+        "procedure_field": proc.get("field") or "",
     }
 
 

@@ -131,6 +131,7 @@ class DossierRow(SQLModel, table=True):
     conflicts: str = Field(default="[]", sa_type=Text)   # JSON list
     last_hlc: str = ""
     event_count: int = 0
+    procedure_field: str = Field(default="", sa_column_kwargs={"server_default": ""})  # lĩnh vực
 
 
 class DailySequenceRow(SQLModel, table=True):
@@ -213,3 +214,21 @@ class DeskRoleRow(SQLModel, table=True):
 sync_rejection = SyncRejectionRow.__table__
 desk_role = DeskRoleRow.__table__
 __all__ += ["SyncRejectionRow", "DeskRoleRow"]
+
+
+# -- statistics (issue 10, db/stats.py) -----------------------------------------------------------
+
+# A period's dossiers are those received in it (ix_dossier_received_at, or per agency at the
+# centre) and those received before it that ended in it or are still open (carried over):
+# one index per end column, and a partial index of the open ones.
+Index("ix_dossier_agency_received", dossier.c.agency_code, dossier.c.received_at)
+Index("ix_dossier_resolved_at", dossier.c.resolved_at)
+Index("ix_dossier_returned_at", dossier.c.returned_at)
+Index("ix_dossier_closed_at", dossier.c.closed_at)
+Index("ix_dossier_open", dossier.c.received_at,
+      sqlite_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
+                    & dossier.c.closed_at.is_(None)),
+      postgresql_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
+                        & dossier.c.closed_at.is_(None)))
+# Each desk's last sync at the centre (how fresh an agency's figures are).
+Index("ix_event_desk_synced", event.c.agency_code, event.c.desk_number, event.c.synced_at)

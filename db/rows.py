@@ -55,6 +55,7 @@ def row_to_state(r: Any) -> DossierState:
         resolved_at=r.resolved_at, returned_at=r.returned_at, closed_at=r.closed_at,
         supplement_count=r.supplement_count, apology_count=r.apology_count, rating=r.rating,
         conflicts=tuple(loads(r.conflicts) or ()), last_hlc=r.last_hlc, event_count=r.event_count,
+        procedure_field=r.procedure_field,
     )
 
 

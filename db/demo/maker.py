@@ -91,7 +91,8 @@ DOSSIER_COLS = ("id", "code", "agency_code", "desk_number", "procedure_code", "p
                  "procedure_version", "applicant_name", "name_fold", "applicant_id_number",
                  "applicant_phone", "channel", "status", "received_at", "due_at", "original_due_at",
                  "received_by", "resolved_at", "returned_at", "closed_at", "supplement_count",
-                 "apology_count", "rating", "conflicts", "last_hlc", "event_count")
+                 "apology_count", "rating", "conflicts", "last_hlc", "event_count",
+                 "procedure_field")
 
 
 def _sqlite_dt(value: datetime | None) -> str | None:
@@ -438,7 +439,7 @@ class DossierMaker:
             dossier_id, code, agency, desk_no, p.code, p.name, p.version, name, name_fold,
             applicant["id_number"], applicant["phone"], channel, status, dt(t0), dt(due_at), dt(due),
             clerk, dt(resolved), dt(returned), dt(closed), supplements, apologies, rating, "[]",
-            last_hlc, len(rows),
+            last_hlc, len(rows), p.field,
         )
         self.made += 1
         if self.made % self.plan.check_every == 0:
@@ -457,7 +458,7 @@ class DossierMaker:
             s.applicant_phone, int(s.channel), int(s.status), dt(s.received_at), dt(s.due_at),
             dt(s.original_due_at), s.received_by, dt(s.resolved_at), dt(s.returned_at),
             dt(s.closed_at), s.supplement_count, s.apology_count, s.rating,
-            dumps(list(s.conflicts)), s.last_hlc, s.event_count,
+            dumps(list(s.conflicts)), s.last_hlc, s.event_count, s.procedure_field,
         )
         if expected != projection:
             raise AssertionError(f"seeded projection differs from core fold: {expected} != {projection}")

@@ -1,0 +1,62 @@
+"""stats: procedure field on the dossier, indexes for period reports and desk freshness
+
+Revision ID: 0007
+Revises: 0002
+Create Date: 2026-12-03
+
+Issue 10 (db/stats.py). `dossier.procedure_field` (lĩnh vực) is filled by the fold from the
+receipt's procedure snapshot; existing rows are filled here from the catalogue version they
+were received under. Indexes: per-agency receipt time, each end column, the open dossiers
+(carried over), and each desk's last sync at the centre.
+"""
+import json
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision: str = '0007'
+down_revision: Union[str, Sequence[str], None] = '0002'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+_OPEN = "resolved_at IS NULL AND returned_at IS NULL AND closed_at IS NULL"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('procedure_field', sa.String(), server_default='', nullable=False))
+    op.create_index('ix_dossier_agency_received', 'dossier', ['agency_code', 'received_at'])
+    op.create_index('ix_dossier_resolved_at', 'dossier', ['resolved_at'])
+    op.create_index('ix_dossier_returned_at', 'dossier', ['returned_at'])
+    op.create_index('ix_dossier_closed_at', 'dossier', ['closed_at'])
+    op.create_index('ix_dossier_open', 'dossier', ['received_at'],
+                    sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN))
+    op.create_index('ix_event_desk_synced', 'event', ['agency_code', 'desk_number', 'synced_at'])
+    _fill_fields()
+
+
+def _fill_fields() -> None:
+    conn = op.get_bind()
+    fields = {}
+    for code, version, content in conn.execute(sa.text("SELECT code, version, content FROM procedure_version")):
+        try:
+            fields[(code, version)] = json.loads(content).get("field") or ""
+        except (ValueError, AttributeError):
+            continue
+    used = conn.execute(sa.text("SELECT DISTINCT procedure_code, procedure_version FROM dossier")).all()
+    for code, version in used:
+        field = fields.get((code, version))
+        if field:
+            conn.execute(sa.text("UPDATE dossier SET procedure_field = :f WHERE procedure_code = :c "
+                                 "AND procedure_version = :v"), {"f": field, "c": code, "v": version})
+
+
+def downgrade() -> None:
+    op.drop_index('ix_event_desk_synced', table_name='event')
+    for name in ('ix_dossier_open', 'ix_dossier_closed_at', 'ix_dossier_returned_at',
+                 'ix_dossier_resolved_at', 'ix_dossier_agency_received'):
+        op.drop_index(name, table_name='dossier')
+    with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.drop_column('procedure_field')
