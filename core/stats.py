@@ -210,6 +210,31 @@ class Figures:
         return c["carried_over"] + c["received"] == c["resolved"] + c["withdrawn_stopped"] + c["in_progress"]
 
 
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A period's figures: the whole, and per group when grouped."""
+    period: Period
+    by: str | None
+    whole: Figures
+    groups: list[Figures]
+
+
+def working_days_counter(is_working_day: Callable[[date], bool]) -> Callable[[date, date], int]:
+    """`f(a, b)`: the working days after `a` up to and including `b` (0 on the same day)."""
+    cache: dict[date, bool] = {}
+
+    def count(a: date, b: date) -> int:
+        n = 0
+        for i in range(1, (b - a).days + 1):
+            d = a + timedelta(days=i)
+            w = cache.get(d)
+            if w is None:
+                w = cache[d] = is_working_day(d)
+            n += w
+        return n
+    return count
+
+
 def rate(numerator: int, denominator: int) -> float | None:
     """A fraction, or None for an empty denominator (shown "—", never 0 % or 100 %)."""
     return numerator / denominator if denominator else None

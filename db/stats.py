@@ -1,0 +1,199 @@
+"""Statistics over the dossier projection: the figures of core/stats.py as SQL aggregates,
+on the desk's SQLite and the centre's PostgreSQL alike (the SQL is in db/stats_sql.py).
+
+A report is one aggregate query (every figure, per period bucket and group) plus a small
+query of resolved dossiers per (receipt day, result day) for the working-day average,
+which needs the desk's calendar. Ratings come from db.ratings when that module exists.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import Engine, select, text
+
+from core.stats import COUNTS, NO_FIELD_VI, Facts, Figures, Period, Ratings, Report, buckets
+from db.models import account, agency as agency_t, dossier
+from db.rows import row_to_state
+from db.stats_sql import aggregate_sql, behind_sql, processing_sql
+
+WorkingDays = Callable[[date, date], int]
+
+
+def _as_day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+class StatsRepo:
+    def __init__(self, engine: Engine, *, agency_code: str | None = None,
+                 working_days: WorkingDays | None = None, ratings: Any = None):
+        """`agency_code`: only that agency's dossiers (a desk, or a centre report for one
+        commune); None reads whatever the connection may see (RLS limits a supervisor).
+        `working_days(a, b)`: working days after a up to b. `ratings`: a RatingsRepo."""
+        self.engine = engine
+        self.agency_code = agency_code
+        self.working_days = working_days
+        self.ratings_repo = ratings
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _params(self) -> dict[str, Any]:
+        return {"agency": self.agency_code} if self.agency_code else {}
+
+    def figures(self, period: Period, by: str | None = None) -> dict[str | None, Figures]:
+        """Every figure per group key (None when ungrouped; the day or month for time groups)."""
+        bks = buckets(period, by)
+        mine = self.agency_code is not None
+        sql, params = aggregate_sql(self.dialect, by, bks, agency=mine)
+        psql, pparams = processing_sql(self.dialect, by, bks, agency=mine)
+        timed = by in (None, "day", "month")
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {**params, **self._params()}).all()
+            pairs = conn.execute(text(psql), {**pparams, **self._params()}).all() if self.working_days else []
+        by_bucket = {k or "": p for k, p in bks}
+        out: dict[str | None, Figures] = {}
+        for r in rows:
+            key = (r.k or None) if timed else r.g
+            counts = {name: int(getattr(r, name) or 0) for name in COUNTS}
+            out[key] = Figures(by_bucket[r.k], counts, key=key if by else None,
+                               label=r.label if by == "procedure" else None)
+        days: dict[str | None, int] = {}
+        for r in pairs:
+            key = (r.k or None) if timed else r.g
+            days[key] = days.get(key, 0) + r.n * self.working_days(_as_day(r.rday), _as_day(r.eday))
+        for k, bp in bks:           # every day / month has a row, even an empty one
+            if timed and k not in out:
+                out[k] = Figures(bp, dict.fromkeys(COUNTS, 0), key=k if by else None)
+        for key, f in list(out.items()):
+            if days.get(key):
+                out[key] = Figures(f.period, f.counts, days[key], f.ratings, f.key, f.label)
+        return out
+
+    def report(self, period: Period, by: str | None = None) -> Report:
+        """The whole period and its groups, labelled, with ratings where they can be split."""
+        whole = self.figures(period)[None]
+        whole = self._rated(whole, period)
+        groups: list[Figures] = []
+        if by is not None:
+            raw = self.figures(period, by)
+            labels = self.labels(by, [k for k in raw if k is not None])
+            for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
+                f = raw[key]
+                f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key,
+                            labels.get(key, f.label or key))
+                groups.append(self._rated(f, f.period, by=by, key=key))
+        return Report(period, by, whole, groups)
+
+    # -- labels ---------------------------------------------------------------------------
+    def labels(self, by: str, keys: list[str]) -> dict[str, str]:
+        if by == "field":
+            return {k: k or NO_FIELD_VI for k in keys}
+        if by == "day":
+            return {k: f"{date.fromisoformat(k):%d/%m/%Y}" for k in keys}
+        if by == "month":
+            return {k: f"{k[5:]}/{k[:4]}" for k in keys}
+        if by == "desk":
+            return {k: f"Quầy {k.rsplit('/', 1)[1]} · {k.rsplit('/', 1)[0]}" for k in keys}
+        with self.engine.connect() as conn:
+            if by == "clerk":
+                names = dict(conn.execute(select(account.c.id, account.c.full_name)
+                                          .where(account.c.id.in_(keys))).all()) if keys else {}
+                return {k: names.get(k, f"Cán bộ {k[-6:]}") for k in keys}
+            if by == "agency":
+                names = dict(conn.execute(select(agency_t.c.code, agency_t.c.name)
+                                          .where(agency_t.c.code.in_(keys))).all()) if keys else {}
+                return {k: names.get(k, k) for k in keys}
+        return {}
+
+    # -- ratings -----------------------------------------------------------------------------
+    def _rated(self, f: Figures, period: Period, *, by: str | None = None, key: str | None = None) -> Figures:
+        filters: dict[str, Any] = {}
+        if self.agency_code:
+            filters["agency_code"] = self.agency_code
+        if by == "clerk":
+            filters["clerk_id"] = key
+        elif by == "agency":
+            filters["agency_code"] = key
+        elif by == "desk":
+            agency_code, number = key.rsplit("/", 1)
+            filters.update(agency_code=agency_code, desk_number=int(number))
+        elif by in ("field", "procedure"):
+            return f          # ratings are of a clerk's service, not of a procedure
+        ratings = ratings_of(self.ratings_repo, period.start, period.end, **filters)
+        return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label)
+
+    # -- what lies behind a number --------------------------------------------------------
+    def behind(self, figure: str, period: Period, *, by: str | None = None, key: str | None = None,
+               limit: int = 500) -> list:
+        """The dossiers (core states) a figure counts, oldest receipt first."""
+        if by in ("day", "month") and key is not None:
+            period = dict(buckets(period, by))[key]
+        sql, params = behind_sql(self.dialect, by, figure, period, agency=self.agency_code is not None, key=key)
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(text(sql + f" LIMIT {int(limit)}"), {**params, **self._params()})]
+            if not ids:
+                return []
+            rows = conn.execute(select(dossier).where(dossier.c.id.in_(ids))).all()
+        order = {i: n for n, i in enumerate(ids)}
+        return sorted((row_to_state(r) for r in rows), key=lambda s: order[s.id])
+
+    def late_list(self, period: Period, limit: int = 500) -> list:
+        """Late dossiers of the period (resolved late, or still open past the appointment),
+        each with its apology status (`apology_count`)."""
+        return (self.behind("late_with_apology", period, limit=limit)
+                + self.behind("late_without_apology", period, limit=limit))[:limit]
+
+    # -- today at a glance ------------------------------------------------------------------
+    def today(self, now: datetime) -> dict[str, int]:
+        """Received today, due today, overdue, waiting for a supplement, results not returned."""
+        day = now.date()
+        start, end = datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(1), datetime.min.time())
+        c = dossier.c
+        open_ = (c.resolved_at.is_(None) & c.returned_at.is_(None) & c.closed_at.is_(None))
+        mine = (c.agency_code == self.agency_code) if self.agency_code else None
+
+        def count(cond) -> int:
+            q = select(text("COUNT(*)")).select_from(dossier).where(cond)
+            if mine is not None:
+                q = q.where(mine)
+            with self.engine.connect() as conn:
+                return int(conn.execute(q).scalar_one())
+
+        return {
+            "received_today": count((c.received_at >= start) & (c.received_at < end) & (c.status != 3)),
+            "due_today": count(open_ & (c.due_at >= start) & (c.due_at < end)),
+            "overdue": count(open_ & (c.original_due_at < start) & (c.status != 5)),
+            "waiting_supplement": count(open_ & (c.status == 5)),
+            "not_returned": count((c.status == 9) & c.returned_at.is_(None)),
+        }
+
+    def facts(self, limit: int | None = None) -> list[Facts]:
+        """Every dossier as core.stats.Facts (tests and the reference fold)."""
+        names = [f for f in Facts.__slots__]
+        with self.engine.connect() as conn:
+            q = select(*(dossier.c[n] for n in names))
+            if self.agency_code:
+                q = q.where(dossier.c.agency_code == self.agency_code)
+            return [Facts(**dict(zip(names, r))) for r in conn.execute(q.limit(limit))]
+
+
+def ratings_of(repo: Any, date_from: date, date_to: date, **filters: Any) -> Ratings:
+    """The ratings figures from db.ratings' RatingsRepo.summary; zero without a repo."""
+    if repo is None:
+        return Ratings()
+    s = repo.summary(date_from, date_to, **filters)
+    return Ratings(ratings=s.ratings, by_level={str(k): v for k, v in sorted(s.by_level.items())},
+                   not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
+
+
+def ratings_repo(engine: Engine) -> Any:
+    """db.ratings.RatingsRepo when this build has it (issue 9), else None: figures zero."""
+    try:
+        from db.ratings import RatingsRepo
+    except ImportError:
+        return None
+    return RatingsRepo(engine)
+
+
