@@ -197,3 +197,24 @@ def ratings_repo(engine: Engine) -> Any:
     return RatingsRepo(engine)
 
 
+
+
+def calendar_working_days(engine: Engine) -> WorkingDays:
+    """Working days by the working-day calendar with the store's overrides, built on first
+    use (importing the holiday tables costs a moment a report without results never pays)."""
+    built: list[WorkingDays] = []
+
+    def count(a: date, b: date) -> int:
+        if not built:
+            from core.calendar import WorkingCalendar
+            from core.stats import working_days_counter
+            from db.calendar import CalendarRepo
+            built.append(working_days_counter(WorkingCalendar(CalendarRepo(engine).overrides()).is_working_day))
+        return built[0](a, b)
+    return count
+
+
+def open_stats(engine: Engine, agency_code: str | None = None) -> StatsRepo:
+    """A StatsRepo wired with the calendar and the ratings of the same store."""
+    return StatsRepo(engine, agency_code=agency_code, working_days=calendar_working_days(engine),
+                     ratings=ratings_repo(engine))
