@@ -232,3 +232,16 @@ Index("ix_dossier_open", dossier.c.received_at,
                         & dossier.c.closed_at.is_(None)))
 # Each desk's last sync at the centre (how fresh an agency's figures are).
 Index("ix_event_desk_synced", event.c.agency_code, event.c.desk_number, event.c.synced_at)
+
+
+class SupervisorRoleRow(SQLModel, table=True):
+    """Central PostgreSQL: a supervisor's login role and the agency it may read (NULL: the
+    whole province). Read by the row-level security of db/stats_central.py."""
+    __tablename__ = "supervisor_role"
+    role_name: str = Field(primary_key=True)
+    agency_code: str | None = None
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+supervisor_role = SupervisorRoleRow.__table__
+__all__ += ["SupervisorRoleRow"]

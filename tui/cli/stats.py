@@ -147,3 +147,65 @@ def print_text(report) -> None:
             c = g.counts
             print(f"  {(g.label or '')[:34]:<34} {c['received']:>6} {c['carried_over']:>8} {c['resolved']:>6} "
                   f"{c['resolved_late']:>7} {c['in_progress']:>7} {percent_vi(g.on_time_rate):>9}")
+
+
+# -- the centre: `central init --supervisor-role`, `central project`, `central freshness` --------
+
+def register_central(central, cinit) -> None:
+    cinit.add_argument("--supervisor-role", default=None,
+                       help="(PostgreSQL) vai trò giám sát chỉ đọc; với --agency chỉ thấy cơ quan đó, "
+                            "không có --agency thấy toàn tỉnh")
+    project = central.add_parser("project", help="cập nhật bảng hồ sơ ở trung tâm cho thống kê")
+    project.add_argument("--db", required=True, help="URL máy chủ trung tâm (quyền quản trị)")
+    project.set_defaults(handler=cmd_central_project)
+    fresh = central.add_parser("freshness", help="lần đồng bộ cuối của từng quầy")
+    fresh.add_argument("--db", required=True, help="URL máy chủ trung tâm")
+    fresh.set_defaults(handler=cmd_central_freshness)
+
+
+def central_supervisor(args) -> int:
+    import getpass
+
+    from db.engine import make_engine
+    from db.stats_central import setup_supervisor
+    from tui.config import to_db_url
+    password = getpass.getpass(f"Mật khẩu cho vai trò giám sát {args.supervisor_role}: ")
+    engine = make_engine(to_db_url(args.db))
+    try:
+        for line in setup_supervisor(engine, args.supervisor_role, password or None, args.agency):
+            print(line)
+    except ValueError as exc:
+        return fail(str(exc), 2)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_central_project(args) -> int:
+    from db.engine import make_engine
+    from db.stats_central import project_central
+    from tui.config import to_db_url
+    engine = make_engine(to_db_url(args.db))
+    try:
+        n = project_central(engine)
+    finally:
+        engine.dispose()
+    print(f"Đã cập nhật {n} hồ sơ ở trung tâm.")
+    return 0
+
+
+def cmd_central_freshness(args) -> int:
+    from db.engine import make_engine
+    from db.stats_central import freshness
+    from tui.config import to_db_url
+    engine = make_engine(to_db_url(args.db))
+    try:
+        rows = freshness(engine)
+    finally:
+        engine.dispose()
+    if not rows:
+        print("Chưa có quầy nào đồng bộ lên trung tâm.")
+    for r in rows:
+        last = f"{r.last_sync:%H:%M %d/%m/%Y}" if r.last_sync else "chưa đồng bộ"
+        print(f"{r.agency_code}  {r.agency_name}  Quầy {r.desk_number}: {last}")
+    return 0

@@ -16,6 +16,9 @@ def register(sub, common) -> None:
     cinit.add_argument("--desk-role", default=None, help="(PostgreSQL) tên vai trò đăng nhập cho quầy")
     cinit.add_argument("--agency", default=None, help="(PostgreSQL) mã cơ quan của vai trò đó")
     cinit.set_defaults(handler=cmd_central)
+    # Statistics at the centre (issue 10): handlers in tui/cli/stats.py.
+    from tui.cli.stats import register_central
+    register_central(central, cinit)
 
 
 def cmd_sync(args) -> int:
@@ -55,4 +58,7 @@ def cmd_central(args) -> int:
     for line in init_central(to_db_url(args.db), desk_role=args.desk_role, desk_password=password,
                              agency_code=args.agency):
         print(line)
+    if args.supervisor_role:
+        from tui.cli.stats import central_supervisor
+        return central_supervisor(args)
     return 0

@@ -7,7 +7,8 @@ Create Date: 2026-12-03
 Issue 10 (db/stats.py). `dossier.procedure_field` (lĩnh vực) is filled by the fold from the
 receipt's procedure snapshot; existing rows are filled here from the catalogue version they
 were received under. Indexes: per-agency receipt time, each end column, the open dossiers
-(carried over), and each desk's last sync at the centre.
+(carried over), and each desk's last sync at the centre. `supervisor_role` maps a central
+supervisor login to the agency it may read (db/stats_central.py).
 """
 import json
 from typing import Sequence, Union
@@ -34,6 +35,12 @@ def upgrade() -> None:
     op.create_index('ix_dossier_open', 'dossier', ['received_at'],
                     sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN))
     op.create_index('ix_event_desk_synced', 'event', ['agency_code', 'desk_number', 'synced_at'])
+    op.create_table('supervisor_role',
+    sa.Column('role_name', sa.String(), nullable=False),
+    sa.Column('agency_code', sa.String(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('role_name', name=op.f('pk_supervisor_role'))
+    )
     _fill_fields()
 
 
@@ -54,6 +61,7 @@ def _fill_fields() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('supervisor_role')
     op.drop_index('ix_event_desk_synced', table_name='event')
     for name in ('ix_dossier_open', 'ix_dossier_closed_at', 'ix_dossier_returned_at',
                  'ix_dossier_resolved_at', 'ix_dossier_agency_received'):
