@@ -128,9 +128,7 @@ def _sheet_06(ws, report: Report, agency_name: str) -> None:
     for c in range(3, last + 1):
         ws.column_dimensions[get_column_letter(c)].width = 11
     ws.row_dimensions[h2].height = 48
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _landscape_fit_width(ws)
     ws.print_title_rows = f"{h1}:{h2 + 1}"
 
 
@@ -164,8 +162,7 @@ def _sheet_extra(ws, report: Report) -> None:
         ws.cell(row=row, column=3, value=("ngoài phạm vi" if not s.in_scope
                                          else f"{number_vi(s.value)} / {s.maximum} (ước tính)"))
         ws.cell(row=row, column=4, value=s.note)
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _landscape_fit_width(ws)
 
 
 def _extra_row(ws, row: int, n: int | None, label: str, f: Figures) -> None:
@@ -195,5 +192,14 @@ def _sheet_late(ws, report: Report, late: list[DossierState], made_at: datetime 
         ws.cell(row=5, column=2, value="Không có hồ sơ quá hạn trong kỳ.")
     for col, width in zip("ABCDEFGHI", (5, 30, 24, 40, 14, 12, 12, 16, 12)):
         ws.column_dimensions[col].width = width
+    _landscape_fit_width(ws)
+    ws.print_title_rows = "4:4"
+
+
+def _landscape_fit_width(ws) -> None:
+    """Landscape, as wide as one page, as many pages long as the rows need."""
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
