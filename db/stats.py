@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from core.stats import COUNTS, NO_FIELD_VI, Facts, Figures, Period, Ratings, Report, buckets
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
-from db.stats_sql import aggregate_sql, behind_sql, processing_sql
+from db.stats_sql import aggregate_sql, behind_sql, daily_sql, processing_sql
 
 WorkingDays = Callable[[date, date], int]
 
@@ -146,28 +146,56 @@ class StatsRepo:
                 + self.behind("late_without_apology", period, limit=limit))[:limit]
 
     # -- today at a glance ------------------------------------------------------------------
+    TODAY_VI = {"received_today": "Nhận hôm nay", "due_today": "Đến hạn hôm nay", "overdue": "Quá hạn",
+                "waiting_supplement": "Chờ bổ sung", "not_returned": "Có kết quả, chưa trả"}
+
+    def _today_conditions(self, now: datetime) -> dict[str, Any]:
+        day = now.date()
+        start = datetime.combine(day, datetime.min.time())
+        end = start + timedelta(days=1)
+        c = dossier.c
+        open_ = (c.resolved_at.is_(None) & c.returned_at.is_(None) & c.closed_at.is_(None) & (c.status != 3))
+        conds = {
+            "received_today": (c.received_at >= start) & (c.received_at < end) & (c.status != 3),
+            "due_today": open_ & (c.due_at >= start) & (c.due_at < end),
+            # As in_progress_late: the legal appointment's date is before today, no supplement wait.
+            "overdue": open_ & (c.original_due_at < start) & (c.status != 5),
+            "waiting_supplement": open_ & (c.status == 5),
+            "not_returned": (c.status == 9) & c.returned_at.is_(None),
+        }
+        if self.agency_code:
+            conds = {k: v & (c.agency_code == self.agency_code) for k, v in conds.items()}
+        return conds
+
     def today(self, now: datetime) -> dict[str, int]:
         """Received today, due today, overdue, waiting for a supplement, results not returned."""
-        day = now.date()
-        start, end = datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(1), datetime.min.time())
-        c = dossier.c
-        open_ = (c.resolved_at.is_(None) & c.returned_at.is_(None) & c.closed_at.is_(None))
-        mine = (c.agency_code == self.agency_code) if self.agency_code else None
+        conds = self._today_conditions(now)
+        q = select(*(func.count().filter(cond).label(name) for name, cond in conds.items()))
+        # Every count but the receipts is of open dossiers (or ones waiting to be handed back).
+        q = q.select_from(dossier).where(
+            dossier.c.returned_at.is_(None) | (dossier.c.received_at >= datetime.combine(now.date(), datetime.min.time())))
+        with self.engine.connect() as conn:
+            row = conn.execute(q).one()
+        return {name: int(getattr(row, name) or 0) for name in conds}
 
-        def count(cond) -> int:
-            q = select(text("COUNT(*)")).select_from(dossier).where(cond)
-            if mine is not None:
-                q = q.where(mine)
-            with self.engine.connect() as conn:
-                return int(conn.execute(q).scalar_one())
+    def behind_today(self, name: str, now: datetime, limit: int = 500) -> list:
+        cond = self._today_conditions(now)[name]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(dossier).where(cond).order_by(dossier.c.received_at, dossier.c.code)
+                                .limit(limit)).all()
+        return [row_to_state(r) for r in rows]
 
-        return {
-            "received_today": count((c.received_at >= start) & (c.received_at < end) & (c.status != 3)),
-            "due_today": count(open_ & (c.due_at >= start) & (c.due_at < end)),
-            "overdue": count(open_ & (c.original_due_at < start) & (c.status != 5)),
-            "waiting_supplement": count(open_ & (c.status == 5)),
-            "not_returned": count((c.status == 9) & c.returned_at.is_(None)),
-        }
+    def daily(self, period: Period) -> tuple[list[int], list[int]]:
+        """Received and resolved per day of the period (for the chart)."""
+        sql, params = daily_sql(self.dialect, period, agency=self.agency_code is not None)
+        days = (period.end - period.start).days + 1
+        received, resolved = [0] * days, [0] * days
+        with self.engine.connect() as conn:
+            for kind, day, n in conn.execute(text(sql), {**params, **self._params()}):
+                i = (_as_day(day) - period.start).days
+                if 0 <= i < days:
+                    (received if kind == "r" else resolved)[i] = int(n)
+        return received, resolved
 
     def facts(self, limit: int | None = None) -> list[Facts]:
         """Every dossier as core.stats.Facts (tests and the reference fold)."""

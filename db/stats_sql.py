@@ -143,3 +143,17 @@ def behind_sql(dialect: str, by: str | None, figure: str, period: Period, *, age
     sql = (f"WITH {cte}, d AS ({dossier_rows(dialect, by, agency=agency)}) "
            f"SELECT d.id FROM d JOIN p ON 1 = 1 WHERE {where} ORDER BY d.rday, d.code")
     return sql, {**params, **bounds([(None, period)], dialect)}
+
+
+def daily_sql(dialect: str, period: Period, *, agency: bool) -> tuple[str, dict[str, Any]]:
+    """('r', day, received) and ('s', day, resolved) rows: the chart's two series, from the
+    same predicates as the figures (each day as its own period)."""
+    cte, params = periods_cte([(None, period)], dialect)
+    rec = _RECEIVED.replace("p.d0", "d.rday").replace("p.d1", "d.rday")
+    res = _RESOLVED.replace("p.d0", "d.eday").replace("p.d1", "d.eday")
+    sql = (f"WITH {cte}, d AS ({dossier_rows(dialect, None, agency=agency)}) "
+           f"SELECT 'r', d.rday, COUNT(*) FROM d JOIN p ON d.rday >= p.d0 AND d.rday <= p.d1 "
+           f"WHERE {rec} GROUP BY d.rday "
+           f"UNION ALL SELECT 's', d.eday, COUNT(*) FROM d JOIN p ON d.eday >= p.d0 AND d.eday <= p.d1 "
+           f"WHERE {res} GROUP BY d.eday")
+    return sql, {**params, **bounds([(None, period)], dialect)}
