@@ -74,7 +74,7 @@ class StatsRepo:
     def report(self, period: Period, by: str | None = None) -> Report:
         """The whole period and its groups, labelled, with ratings where they can be split."""
         whole = self.figures(period)[None]
-        whole = self._rated(whole, period)
+        whole = self.with_ratings(whole, period)
         groups: list[Figures] = []
         if by is not None:
             raw = self.figures(period, by)
@@ -83,7 +83,7 @@ class StatsRepo:
                 f = raw[key]
                 f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key,
                             labels.get(key, f.label or key))
-                groups.append(self._rated(f, f.period, by=by, key=key))
+                groups.append(self.with_ratings(f, f.period, by=by, key=key))
         return Report(period, by, whole, groups)
 
     # -- labels ---------------------------------------------------------------------------
@@ -108,7 +108,7 @@ class StatsRepo:
         return {}
 
     # -- ratings -----------------------------------------------------------------------------
-    def _rated(self, f: Figures, period: Period, *, by: str | None = None, key: str | None = None) -> Figures:
+    def with_ratings(self, f: Figures, period: Period, *, by: str | None = None, key: str | None = None) -> Figures:
         filters: dict[str, Any] = {}
         if self.agency_code:
             filters["agency_code"] = self.agency_code

@@ -49,6 +49,7 @@ class Settings:
     cutoff: str = "15:00"
     closing: str = "17:00"
     demo: bool = False
+    stats_for_clerks: bool = True    # a clerk may open the statistics dashboard (F7)
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
 
     def resolved_db_url(self) -> str:
@@ -90,6 +91,7 @@ _ENV = {
     "print_timeout": "MOTCUA_PRINT_TIMEOUT", "qr_template": "MOTCUA_QR_TEMPLATE",
     "central_url": "MOTCUA_CENTRAL", "sync_interval": "MOTCUA_SYNC_INTERVAL",
     "office_sessions": "MOTCUA_OFFICE_HOURS", "cutoff": "MOTCUA_CUTOFF", "closing": "MOTCUA_CLOSING",
+    "stats_for_clerks": "MOTCUA_STATS_FOR_CLERKS",
 }
 
 # TOML layout: [database] url, [printer] uri/paper_mm/mode/codepage/native_qr/copies/timeout/
@@ -103,6 +105,7 @@ _TOML = {
     ("printer", "qr_template"): "qr_template", ("central", "url"): "central_url",
     ("central", "sync_interval"): "sync_interval", ("calendar", "office_hours"): "office_sessions",
     ("calendar", "cutoff"): "cutoff", ("calendar", "closing"): "closing",
+    ("stats", "for_clerks"): "stats_for_clerks",
 }
 
 
