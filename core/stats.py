@@ -186,6 +186,7 @@ class Figures:
     ratings: Ratings = Ratings()
     key: str | None = None
     label: str | None = None
+    resolved_by_day: Mapping[date, int] = field(default_factory=dict)   # when working days are counted
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -340,14 +341,18 @@ def fold_figures(dossiers: Iterable[Facts], period: Period, by: str | None = Non
 
 
 def total(groups: Iterable[Figures], period: Period) -> Figures:
-    """The sum of groups (for a totals row); rates are recomputed, never averaged."""
+    """The sum of groups of a dossier grouping (each dossier in one group; not days or
+    months, whose carried-over figures overlap): rates are recomputed, never averaged."""
     c = dict.fromkeys(COUNTS, 0)
     days = 0
+    by_day: dict[date, int] = {}
     for g in groups:
         for k in COUNTS:
             c[k] += g.counts[k]
         days += g.processing_working_days
-    return Figures(period, c, days)
+        for d, n in g.resolved_by_day.items():
+            by_day[d] = by_day.get(d, 0) + n
+    return Figures(period, c, days, resolved_by_day=by_day)
 
 
 def facts_fields() -> tuple[str, ...]:

@@ -12,10 +12,11 @@ from typing import Any, Callable
 
 from sqlalchemy import Engine, func, select, text
 
-from core.stats import COUNTS, NO_FIELD_VI, Facts, Figures, Period, Ratings, Report, buckets
+from core.stats import COUNTS, NO_FIELD_VI, Facts, Figures, Period, Ratings, Report, buckets, total
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
-from db.stats_sql import aggregate_sql, behind_sql, daily_sql, processing_sql
+from db.stats_sql import (aggregate_sql, behind_sql, bounds, classified_sql, daily_sql, decode_counts,
+                          processing_sql)
 
 WorkingDays = Callable[[date, date], int]
 
@@ -42,49 +43,81 @@ class StatsRepo:
     def _params(self) -> dict[str, Any]:
         return {"agency": self.agency_code} if self.agency_code else {}
 
-    def figures(self, period: Period, by: str | None = None) -> dict[str | None, Figures]:
-        """Every figure per group key (None when ungrouped; the day or month for time groups)."""
+    def figures(self, period: Period, by: str | None = None, *,
+                with_days: bool = True) -> dict[str | None, Figures]:
+        """Every figure per group key (None when ungrouped; the day or month for time groups).
+        `with_days=False` skips the working-day sums (the dashboard's per-clerk table)."""
+        if by in ("day", "month"):
+            return self._bucketed(period, by)
+        sql, params = classified_sql(self.dialect, by, period, agency=self.agency_code is not None,
+                                     with_days=with_days and self.working_days is not None)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {**params, **self._params()}).all()
+        # Sum per (group, class) and per (group, receipt day, result day) first, then decode
+        # each class once and count working days once per pair of days.
+        per_code: dict[tuple[Any, int], int] = {}
+        per_pair: dict[tuple[Any, Any, Any], int] = {}
+        for g, code, rday, eday, n in rows:
+            per_code[g, code] = per_code.get((g, code), 0) + n
+            if rday is not None:
+                per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+        counts: dict[str | None, dict[str, int]] = {}
+        days: dict[str | None, int] = {}
+        by_day: dict[str | None, dict[date, int]] = {}
+        for (g, code), n in per_code.items():
+            hits = decode_counts(code)
+            if hits is None:
+                continue
+            key = g if by else None
+            c = counts.get(key)
+            if c is None:
+                c = counts[key] = dict.fromkeys(COUNTS, 0)
+            for name in hits:
+                c[name] += n
+        for (g, rday, eday), n in per_pair.items():
+            key = g if by else None
+            end = _as_day(eday)
+            days[key] = days.get(key, 0) + n * self.working_days(_as_day(rday), end)
+            per_day = by_day.setdefault(key, {})
+            per_day[end] = per_day.get(end, 0) + n
+        if by is None:
+            counts.setdefault(None, dict.fromkeys(COUNTS, 0))
+        return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}))
+                for k, c in counts.items()}
+
+    def _bucketed(self, period: Period, by: str) -> dict[str | None, Figures]:
+        """Each day or month its own period: one query over every bucket (the predicates)."""
         bks = buckets(period, by)
         mine = self.agency_code is not None
         sql, params = aggregate_sql(self.dialect, by, bks, agency=mine)
         psql, pparams = processing_sql(self.dialect, by, bks, agency=mine)
-        timed = by in (None, "day", "month")
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), {**params, **self._params()}).all()
             pairs = conn.execute(text(psql), {**pparams, **self._params()}).all() if self.working_days else []
-        by_bucket = {k or "": p for k, p in bks}
-        out: dict[str | None, Figures] = {}
-        for r in rows:
-            key = (r.k or None) if timed else r.g
-            counts = {name: int(getattr(r, name) or 0) for name in COUNTS}
-            out[key] = Figures(by_bucket[r.k], counts, key=key if by else None,
-                               label=r.label if by == "procedure" else None)
-        days: dict[str | None, int] = {}
+        days: dict[str, int] = {}
         for r in pairs:
-            key = (r.k or None) if timed else r.g
-            days[key] = days.get(key, 0) + r.n * self.working_days(_as_day(r.rday), _as_day(r.eday))
-        for k, bp in bks:           # every day / month has a row, even an empty one
-            if timed and k not in out:
-                out[k] = Figures(bp, dict.fromkeys(COUNTS, 0), key=k if by else None)
-        for key, f in list(out.items()):
-            if days.get(key):
-                out[key] = Figures(f.period, f.counts, days[key], f.ratings, f.key, f.label)
-        return out
+            days[r.k] = days.get(r.k, 0) + r.n * self.working_days(_as_day(r.rday), _as_day(r.eday))
+        found = {r.k: {name: int(getattr(r, name) or 0) for name in COUNTS} for r in rows}
+        return {k: Figures(p, found.get(k, dict.fromkeys(COUNTS, 0)), days.get(k, 0), key=k)
+                for k, p in bks}
 
-    def report(self, period: Period, by: str | None = None) -> Report:
-        """The whole period and its groups, labelled, with ratings where they can be split."""
-        whole = self.figures(period)[None]
-        whole = self.with_ratings(whole, period)
+    def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
+        """The whole period and its groups, labelled, with ratings where they can be split.
+        For a dossier grouping the whole is the sum of its groups (one query)."""
         groups: list[Figures] = []
+        if by in (None, "day", "month"):
+            whole = self.figures(period, with_days=with_days)[None]
         if by is not None:
-            raw = self.figures(period, by)
+            raw = self.figures(period, by, with_days=with_days)
+            if by not in ("day", "month"):
+                whole = total(raw.values(), period)
             labels = self.labels(by, [k for k in raw if k is not None])
             for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
                 f = raw[key]
                 f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key,
-                            labels.get(key, f.label or key))
+                            labels.get(key, key), f.resolved_by_day)
                 groups.append(self.with_ratings(f, f.period, by=by, key=key))
-        return Report(period, by, whole, groups)
+        return Report(period, by, self.with_ratings(whole, period), groups)
 
     # -- labels ---------------------------------------------------------------------------
     def labels(self, by: str, keys: list[str]) -> dict[str, str]:
@@ -97,6 +130,9 @@ class StatsRepo:
         if by == "desk":
             return {k: f"Quầy {k.rsplit('/', 1)[1]} · {k.rsplit('/', 1)[0]}" for k in keys}
         with self.engine.connect() as conn:
+            if by == "procedure":       # one row each (the first one found holds the name)
+                return {k: conn.execute(select(dossier.c.procedure_name).where(dossier.c.procedure_code == k)
+                                        .limit(1)).scalar_one_or_none() or k for k in keys}
             if by == "clerk":
                 names = dict(conn.execute(select(account.c.id, account.c.full_name)
                                           .where(account.c.id.in_(keys))).all()) if keys else {}
@@ -122,7 +158,8 @@ class StatsRepo:
         elif by in ("field", "procedure"):
             return f          # ratings are of a clerk's service, not of a procedure
         ratings = ratings_of(self.ratings_repo, period.start, period.end, **filters)
-        return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label)
+        return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label,
+                       f.resolved_by_day)
 
     # -- what lies behind a number --------------------------------------------------------
     def behind(self, figure: str, period: Period, *, by: str | None = None, key: str | None = None,
@@ -184,6 +221,21 @@ class StatsRepo:
             rows = conn.execute(select(dossier).where(cond).order_by(dossier.c.received_at, dossier.c.code)
                                 .limit(limit)).all()
         return [row_to_state(r) for r in rows]
+
+    def received_daily(self, period: Period) -> list[int]:
+        """Received per day of the period (the `received` figure of each day), read from
+        ix_dossier_stats alone."""
+        day = "substr(received_at, 1, 10)" if self.dialect == "sqlite" else "CAST(received_at AS DATE)"
+        own = " AND agency_code = :agency" if self.agency_code else ""
+        hint = " INDEXED BY ix_dossier_stats" if self.dialect == "sqlite" else ""
+        b = bounds([(None, period)], self.dialect)
+        out = [0] * ((period.end - period.start).days + 1)
+        with self.engine.connect() as conn:
+            for d, n in conn.execute(text(f"SELECT {day}, COUNT(*) FROM dossier{hint} WHERE received_at >= :lo "
+                                          f"AND received_at < :hi AND status <> 3{own} GROUP BY 1"),
+                                     {**b, **self._params()}):
+                out[(_as_day(d) - period.start).days] = int(n)
+        return out
 
     def daily(self, period: Period) -> tuple[list[int], list[int]]:
         """Received and resolved per day of the period (for the chart)."""

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from core.stats import Figures, Period, Report, percent_vi
+from core.stats import Figures, Period, Report, buckets, percent_vi
 from core.stats_report import PERIOD_VI, marks, named_period
 from tui.widgets.status_bar import StatusBar
 
@@ -164,8 +164,10 @@ class DashboardScreen(Screen):
             today = repo.today(now)
             ratings_today = ratings_of(repo.ratings_repo, now.date(), now.date()).ratings
             by_field = repo.report(period, "field")
-            by_clerk = repo.report(period, "clerk")
-            received, resolved = repo.daily(period)
+            by_clerk = repo.report(period, "clerk", with_days=False)
+            received = repo.received_daily(period)
+            per_day = by_field.whole.resolved_by_day
+            resolved = [per_day.get(d, 0) for d in (b.start for _, b in buckets(period, "day"))]
         except Exception as exc:      # a locked or broken database: say so, keep the app alive
             self.post_message(StatsFailed(f"Không tính được số liệu ({type(exc).__name__}). Bấm F5 để thử lại."))
             return

@@ -6,7 +6,8 @@ Create Date: 2026-12-03
 
 Issue 10 (db/stats.py). `dossier.procedure_field` (lĩnh vực) is filled by the fold from the
 receipt's procedure snapshot; existing rows are filled here from the catalogue version they
-were received under. Indexes: per-agency receipt time, each end column, the open dossiers
+were received under. Indexes: a covering one of every column a report reads, each end column (with receipt
+time), the open dossiers
 (carried over), and each desk's last sync at the centre. `supervisor_role` maps a central
 supervisor login to the agency it may read (db/stats_central.py).
 """
@@ -22,16 +23,20 @@ down_revision: Union[str, Sequence[str], None] = '0002'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# Kept in step with db/models.py (STATS_COLUMNS), as a migration must not import the models.
+_STATS_COLUMNS = ("received_at", "status", "channel", "original_due_at", "resolved_at", "returned_at",
+                  "closed_at", "supplement_count", "apology_count", "procedure_field", "received_by",
+                  "agency_code", "desk_number", "procedure_code")
 _OPEN = "resolved_at IS NULL AND returned_at IS NULL AND closed_at IS NULL"
 
 
 def upgrade() -> None:
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.add_column(sa.Column('procedure_field', sa.String(), server_default='', nullable=False))
-    op.create_index('ix_dossier_agency_received', 'dossier', ['agency_code', 'received_at'])
-    op.create_index('ix_dossier_resolved_at', 'dossier', ['resolved_at'])
-    op.create_index('ix_dossier_returned_at', 'dossier', ['returned_at'])
-    op.create_index('ix_dossier_closed_at', 'dossier', ['closed_at'])
+    op.create_index('ix_dossier_stats', 'dossier', list(_STATS_COLUMNS))
+    op.create_index('ix_dossier_resolved_at', 'dossier', ['resolved_at', 'received_at'])
+    op.create_index('ix_dossier_returned_at', 'dossier', ['returned_at', 'received_at'])
+    op.create_index('ix_dossier_closed_at', 'dossier', ['closed_at', 'received_at'])
     op.create_index('ix_dossier_open', 'dossier', ['received_at'],
                     sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN))
     op.create_index('ix_event_desk_synced', 'event', ['agency_code', 'desk_number', 'synced_at'])
@@ -64,7 +69,7 @@ def downgrade() -> None:
     op.drop_table('supervisor_role')
     op.drop_index('ix_event_desk_synced', table_name='event')
     for name in ('ix_dossier_open', 'ix_dossier_closed_at', 'ix_dossier_returned_at',
-                 'ix_dossier_resolved_at', 'ix_dossier_agency_received'):
+                 'ix_dossier_resolved_at', 'ix_dossier_stats'):
         op.drop_index(name, table_name='dossier')
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.drop_column('procedure_field')
