@@ -163,16 +163,27 @@ def register_central(central, cinit) -> None:
     fresh.set_defaults(handler=cmd_central_freshness)
 
 
-def central_supervisor(args) -> int:
+def supervisor_password(role: str) -> str | None:
+    """MOTCUA_SUPERVISOR_PASSWORD, else a line on stdin (a pipe or a file), else the prompt.
+    Empty keeps an existing role's password."""
     import getpass
+    import os
+    found = os.environ.get("MOTCUA_SUPERVISOR_PASSWORD")
+    if found is not None:
+        return found or None
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n") or None
+    return getpass.getpass(f"Mật khẩu cho vai trò giám sát {role}: ") or None
 
+
+def central_supervisor(args) -> int:
     from db.engine import make_engine
     from db.stats_central import setup_supervisor
     from tui.config import to_db_url
-    password = getpass.getpass(f"Mật khẩu cho vai trò giám sát {args.supervisor_role}: ")
+    password = supervisor_password(args.supervisor_role)
     engine = make_engine(to_db_url(args.db))
     try:
-        for line in setup_supervisor(engine, args.supervisor_role, password or None, args.agency):
+        for line in setup_supervisor(engine, args.supervisor_role, password, args.agency):
             print(line)
     except ValueError as exc:
         return fail(str(exc), 2)
