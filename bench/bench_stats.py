@@ -135,8 +135,7 @@ def bench_dashboard(db: str) -> None:
     def dashboard():
         repo.today(now)
         ratings_of(repo.ratings_repo, today, today)
-        by_field = repo.report(period, "field")
-        repo.report(period, "clerk", with_days=False)
+        by_field, _ = repo.report_pair(period, "field", "clerk")
         repo.received_daily(period)
         per_day = by_field.whole.resolved_by_day
         [per_day.get(b.start, 0) for _, b in buckets(period, "day")]

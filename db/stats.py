@@ -49,23 +49,40 @@ class StatsRepo:
         `with_days=False` skips the working-day sums (the dashboard's per-clerk table)."""
         if by in ("day", "month"):
             return self._bucketed(period, by)
+        return self.figures_pair(period, by, None, with_days=with_days)[0]
+
+    def figures_pair(self, period: Period, by: str | None, also_by: str | None, *,
+                     with_days: bool = True) -> tuple[dict[str | None, Figures], dict[str | None, Figures]]:
+        """The figures by `by` (with working days) and by `also_by` (without), from one pass
+        over the dossiers: the dashboard's lĩnh vực and clerk tables in one query."""
         sql, params = classified_sql(self.dialect, by, period, agency=self.agency_code is not None,
-                                     with_days=with_days and self.working_days is not None)
+                                     with_days=with_days and self.working_days is not None, also_by=also_by)
         with self.engine.connect() as conn:
             rows = conn.execute(text(sql), {**params, **self._params()}).all()
         # Sum per (group, class) and per (group, receipt day, result day) first, then decode
         # each class once and count working days once per pair of days.
         per_code: dict[tuple[Any, int], int] = {}
+        per_code2: dict[tuple[Any, int], int] = {}
         per_pair: dict[tuple[Any, Any, Any], int] = {}
-        for g, code, rday, eday, n in rows:
+        for g, g2, code, rday, eday, n in rows:
             per_code[g, code] = per_code.get((g, code), 0) + n
+            if also_by:
+                per_code2[g2, code] = per_code2.get((g2, code), 0) + n
             if rday is not None:
                 per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+        decoded: dict[int, dict[str, int] | None] = {}
+        first = self._build(period, by, per_code, per_pair, decoded)
+        second = self._build(period, also_by, per_code2, {}, decoded) if also_by else {}
+        return first, second
+
+    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded) -> dict[str | None, Figures]:
         counts: dict[str | None, dict[str, int]] = {}
         days: dict[str | None, int] = {}
         by_day: dict[str | None, dict[date, int]] = {}
         for (g, code), n in per_code.items():
-            hits = decode_counts(code)
+            hits = decoded.get(code, ...)
+            if hits is ...:
+                hits = decoded[code] = decode_counts(code)
             if hits is None:
                 continue
             key = g if by else None
@@ -101,23 +118,33 @@ class StatsRepo:
         return {k: Figures(p, found.get(k, dict.fromkeys(COUNTS, 0)), days.get(k, 0), key=k)
                 for k, p in bks}
 
+    def report_pair(self, period: Period, by: str, also_by: str) -> tuple[Report, Report]:
+        """Two dossier groupings of one period from one query (the first with working days)."""
+        first, second = self.figures_pair(period, by, also_by)
+        return self._labelled(period, by, first), self._labelled(period, also_by, second)
+
+    def _labelled(self, period: Period, by: str, raw: dict[str | None, Figures]) -> Report:
+        labels = self.labels(by, [k for k in raw if k is not None])
+        groups = []
+        for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
+            f = raw[key]
+            f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key, labels.get(key, key),
+                        f.resolved_by_day)
+            groups.append(self.with_ratings(f, f.period, by=by, key=key))
+        return Report(period, by, self.with_ratings(total(raw.values(), period), period), groups)
+
     def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
         """The whole period and its groups, labelled, with ratings where they can be split.
         For a dossier grouping the whole is the sum of its groups (one query)."""
-        groups: list[Figures] = []
         if by in (None, "day", "month"):
-            whole = self.figures(period, with_days=with_days)[None]
-        if by is not None:
-            raw = self.figures(period, by, with_days=with_days)
-            if by not in ("day", "month"):
-                whole = total(raw.values(), period)
-            labels = self.labels(by, [k for k in raw if k is not None])
-            for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
-                f = raw[key]
-                f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key,
-                            labels.get(key, key), f.resolved_by_day)
-                groups.append(self.with_ratings(f, f.period, by=by, key=key))
-        return Report(period, by, self.with_ratings(whole, period), groups)
+            whole = self.with_ratings(self.figures(period, with_days=with_days)[None], period)
+            if by is None:
+                return Report(period, None, whole, [])
+            days = self.figures(period, by)
+            groups = [self.with_ratings(Figures(f.period, f.counts, f.processing_working_days, f.ratings, k,
+                                                self.labels(by, [k])[k]), f.period) for k, f in days.items()]
+            return Report(period, by, whole, groups)
+        return self._labelled(period, by, self.figures(period, by, with_days=with_days))
 
     # -- labels ---------------------------------------------------------------------------
     def labels(self, by: str, keys: list[str]) -> dict[str, str]:

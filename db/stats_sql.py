@@ -203,9 +203,10 @@ def _class_exprs(d0: str, d1: str, d1n: str, day) -> dict[str, str]:
 
 
 def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool,
-                   with_days: bool) -> tuple[str, dict[str, Any]]:
-    """Rows (g, code, rday, eday, n): dossiers per group and class; with_days keeps the
-    receipt and result days of resolved dossiers (for the working-day average)."""
+                   with_days: bool, also_by: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Rows (g, g2, code, rday, eday, n): dossiers per group and class; with_days keeps
+    the receipt and result days of resolved dossiers (for the working-day average).
+    `also_by`: a second grouping counted in the same pass (g2; '' without it)."""
     if dialect == "sqlite":
         d0, d1, d1n = ":d0", ":d1", ":d1n"
         # max() of two ISO texts is the later time; NULL when the dossier has not ended.
@@ -226,13 +227,13 @@ def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool
                 f"CASE WHEN {resolved} THEN {day('d.e')} END AS eday")
     else:
         days = "NULL AS rday, NULL AS eday"
-    cols = (f"{GROUP_SQL[by]} AS g, status, channel, received_at AS r, {end} AS e, original_due_at AS due, "
+    cols = (f"{GROUP_SQL[by]} AS g, {GROUP_SQL[also_by]} AS g2, status, channel, received_at AS r, {end} AS e, original_due_at AS due, "
             "CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN 1 ELSE 0 END AS res, "
             "supplement_count AS sc, apology_count AS ac")
     # MATERIALIZED: each dossier's end is computed once, not once per mention.
     sql = (f"WITH d AS MATERIALIZED ({_branches(dialect, cols, agency)}) "
-           f"SELECT d.g AS g, {' + '.join(code)} AS code, {days}, COUNT(*) AS n "
-           f"FROM d GROUP BY 1, 2, 3, 4")
+           f"SELECT d.g AS g, d.g2 AS g2, {' + '.join(code)} AS code, {days}, COUNT(*) AS n "
+           f"FROM d GROUP BY 1, 2, 3, 4, 5")
     params = {"d0": day_param(period.start, dialect), "d1": day_param(period.end, dialect),
               "d1n": day_param(period.end + timedelta(days=1), dialect), **bounds([(None, period)], dialect)}
     return sql, params

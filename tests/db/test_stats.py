@@ -144,3 +144,15 @@ def test_received_daily_and_resolved_by_day_match_the_day_buckets(engine):
     by_day = report.whole.resolved_by_day
     assert [by_day.get(f.period.start, 0) for f in days.values()] == [f.resolved for f in days.values()]
     assert report.whole.counts == repo.figures(MARCH)[None].counts
+
+
+def test_report_pair_equals_two_reports(engine):
+    write_facts(engine, CASES)
+    repo = StatsRepo(engine, working_days=weekdays_between)
+    by_field, by_clerk = repo.report_pair(MARCH, "field", "clerk")
+    for pair, by in ((by_field, "field"), (by_clerk, "clerk")):
+        alone = repo.report(MARCH, by)
+        assert [(g.key, g.label, g.counts) for g in pair.groups] == \
+               [(g.key, g.label, g.counts) for g in alone.groups]
+        assert pair.whole.counts == alone.whole.counts == EXPECTED
+    assert by_field.whole.processing_working_days == EXPECTED_WORKING_DAYS

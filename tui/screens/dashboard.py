@@ -163,8 +163,7 @@ class DashboardScreen(Screen):
             now = services.clock.now()
             today = repo.today(now)
             ratings_today = ratings_of(repo.ratings_repo, now.date(), now.date()).ratings
-            by_field = repo.report(period, "field")
-            by_clerk = repo.report(period, "clerk", with_days=False)
+            by_field, by_clerk = repo.report_pair(period, "field", "clerk")
             received = repo.received_daily(period)
             per_day = by_field.whole.resolved_by_day
             resolved = [per_day.get(d, 0) for d in (b.start for _, b in buckets(period, "day"))]
