@@ -51,24 +51,26 @@ def load() -> str:
 
 # -- synthetic rows ---------------------------------------------------------------------------
 
-# Outcome by a hash of the row number: 3 % refused, 2 % withdrawn, 1 % stopped, 4 % open,
-# 2 % waiting for a supplement, the rest resolved 0-5 days after receipt (70 % handed back).
+# Outcome by a hash of the row number: 3 % refused, 2 % withdrawn, 1 % stopped; of the last
+# 20 days' receipts 4 % open and 2 % waiting for a supplement; the rest resolved 0-5 days
+# after receipt (70 % handed back).
 _SQLITE_FILL = """
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < :count - 1),
-r AS (SELECT i, (i * 7919) % 100 AS h,
-             datetime(:start, '+' || (i * :span / :count) || ' seconds') AS rec FROM n)
+r AS (SELECT i, h, rec, (h >= 12 OR (h >= 6 AND i < :count - :recent)) AS res FROM
+       (SELECT i, (i * 7919) % 100 AS h, datetime(:start, '+' || (i * :span / :count) || ' seconds') AS rec
+        FROM n))
 INSERT INTO dossier (id, code, agency_code, desk_number, procedure_code, procedure_name, procedure_version,
     applicant_name, name_fold, applicant_id_number, applicant_phone, channel, status, received_at, due_at,
     original_due_at, received_by, resolved_at, returned_at, closed_at, supplement_count, apology_count,
     rating, conflicts, last_hlc, event_count, procedure_field)
 SELECT printf('b%09d', i), printf('BENCH-%09d', i), :agency, 1 + i % 3, printf('1.%06d', i % 21),
     'Thủ tục mẫu', 1, 'Nguyễn Văn An', 'nguyen van an', '', '', 1 + (i * 31) % 3,
-    CASE WHEN h < 3 THEN 3 WHEN h < 5 THEN 7 WHEN h < 6 THEN 8 WHEN h < 10 THEN 4 WHEN h < 12 THEN 5
-         WHEN h < 82 THEN 10 ELSE 9 END,
-    rec, datetime(rec, '+' || (i * 13) % 5 || ' days'), datetime(rec, '+' || (i * 13) % 5 || ' days'),
+    CASE WHEN h < 3 THEN 3 WHEN h < 5 THEN 7 WHEN h < 6 THEN 8 WHEN NOT res THEN
+         (CASE WHEN h < 10 THEN 4 ELSE 5 END) WHEN h < 82 THEN 10 ELSE 9 END,
+    rec, datetime(rec, '+' || ((i * 13) % 5) || ' days'), datetime(rec, '+' || ((i * 13) % 5) || ' days'),
     printf('clerk-%d', i % 7),
-    CASE WHEN h >= 12 THEN datetime(rec, '+' || (i * 17) % 6 || ' days') END,
-    CASE WHEN h >= 12 AND h < 82 THEN datetime(rec, '+' || ((i * 17) % 6 + 1) || ' days') END,
+    CASE WHEN res THEN datetime(rec, '+' || ((i * 17) % 6) || ' days') END,
+    CASE WHEN res AND h < 82 THEN datetime(rec, '+' || ((i * 17) % 6 + 1) || ' days') END,
     CASE WHEN h < 3 THEN datetime(rec, '+5 minutes') WHEN h < 6 THEN datetime(rec, '+2 days') END,
     (i * 3) % 3, CASE WHEN (i * 11) % 50 = 0 THEN 1 ELSE 0 END, NULL, '[]', '', 1,
     CASE WHEN i % 21 < 12 THEN 'Hộ tịch' ELSE 'Chứng thực' END
@@ -83,24 +85,26 @@ INSERT INTO dossier (id, code, agency_code, desk_number, procedure_code, procedu
 SELECT 'b' || i, 'BENCH-' || i, 'H48.' || lpad((i % 96)::text, 3, '0'), 1 + i % 3,
     '1.' || lpad((i % 21)::text, 6, '0'), 'Thủ tục mẫu', 1, 'Nguyễn Văn An', 'nguyen van an', '', '',
     1 + (i * 31) % 3,
-    CASE WHEN h < 3 THEN 3 WHEN h < 5 THEN 7 WHEN h < 6 THEN 8 WHEN h < 10 THEN 4 WHEN h < 12 THEN 5
-         WHEN h < 82 THEN 10 ELSE 9 END,
+    CASE WHEN h < 3 THEN 3 WHEN h < 5 THEN 7 WHEN h < 6 THEN 8 WHEN NOT res THEN
+         (CASE WHEN h < 10 THEN 4 ELSE 5 END) WHEN h < 82 THEN 10 ELSE 9 END,
     rec, rec + ((i * 13) % 5) * interval '1 day', rec + ((i * 13) % 5) * interval '1 day',
     'clerk-' || (i % 7),
-    CASE WHEN h >= 12 THEN rec + ((i * 17) % 6) * interval '1 day' END,
-    CASE WHEN h >= 12 AND h < 82 THEN rec + ((i * 17) % 6 + 1) * interval '1 day' END,
+    CASE WHEN res THEN rec + ((i * 17) % 6) * interval '1 day' END,
+    CASE WHEN res AND h < 82 THEN rec + ((i * 17) % 6 + 1) * interval '1 day' END,
     CASE WHEN h < 3 THEN rec + interval '5 minutes' WHEN h < 6 THEN rec + interval '2 days' END,
     (i * 3) % 3, CASE WHEN (i * 11) % 50 = 0 THEN 1 ELSE 0 END, NULL, '[]', '', 1,
     CASE WHEN i % 21 < 12 THEN 'Hộ tịch' ELSE 'Chứng thực' END
-FROM (SELECT i, (i * 7919) % 100 AS h,
-             CAST(:start AS timestamp) + (i::bigint * :span / :count) * interval '1 second' AS rec
-      FROM generate_series(0::bigint, :count - 1) AS i) AS r
+FROM (SELECT i, h, rec, (h >= 12 OR (h >= 6 AND i < :count - :recent)) AS res FROM
+      (SELECT i, (i * 7919) % 100 AS h,
+              CAST(:start AS timestamp) + (i * :span / :count) * interval '1 second' AS rec
+       FROM generate_series(0::bigint, :count - 1) AS i) AS q) AS r
 """
 
 
 def fill(engine, count: int, days: int, end: date) -> None:
     start = end - timedelta(days=days)
-    params = {"count": count, "span": days * 86400, "start": start.isoformat(), "agency": "BENCH"}
+    params = {"count": count, "span": days * 86400, "start": start.isoformat(), "agency": "BENCH",
+              "recent": count * 20 // days}
     started = time.perf_counter()
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":

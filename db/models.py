@@ -261,15 +261,21 @@ __all__ += ["EventNumberingRow", "DeskRegistrationRow"]
 # A period's dossiers are those received in it and those received before it that ended in it
 # or are still open (carried over). ix_dossier_stats holds every column a report reads,
 # so the receipts of a period are read from the index alone, never from the wide rows; each
-# end column's index carries received_at, so "received before, ended after" is decided
+# end column's index carries received_at (the later ones only for rows without an earlier
+# end), so "received before, ended after" is decided
 # inside the index; the partial ix_dossier_open holds the open dossiers.
 STATS_COLUMNS = ("received_at", "status", "channel", "original_due_at", "resolved_at", "returned_at",
                  "closed_at", "supplement_count", "apology_count", "procedure_field", "received_by",
                  "agency_code", "desk_number", "procedure_code")
 Index("ix_dossier_stats", *(dossier.c[name] for name in STATS_COLUMNS))
 Index("ix_dossier_resolved_at", dossier.c.resolved_at, dossier.c.received_at)
-Index("ix_dossier_returned_at", dossier.c.returned_at, dossier.c.received_at)
-Index("ix_dossier_closed_at", dossier.c.closed_at, dossier.c.received_at)
+# Partial: a hand-back without a recorded result, an end without either (few rows).
+_NO_RESULT = dossier.c.resolved_at.is_(None)
+_NO_RETURN = dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
+Index("ix_dossier_returned_at", dossier.c.returned_at, dossier.c.received_at,
+      sqlite_where=_NO_RESULT, postgresql_where=_NO_RESULT)
+Index("ix_dossier_closed_at", dossier.c.closed_at, dossier.c.received_at,
+      sqlite_where=_NO_RETURN, postgresql_where=_NO_RETURN)
 Index("ix_dossier_open", dossier.c.received_at,
       sqlite_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
                     & dossier.c.closed_at.is_(None)),

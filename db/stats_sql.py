@@ -96,16 +96,14 @@ def dossier_rows(dialect: str, by: str | None, *, agency: bool, ids: bool = Fals
 def _branches(dialect: str, cols: str, agency: bool) -> str:
     own = " AND agency_code = :agency" if agency else ""
     before = f"received_at < :lo{own}"
-    plus = "+" if dialect == "sqlite" else ""      # SQLite: this term may not pick the index
     # (index, condition) per set. SQLite is told which index: by its own estimate an
     # "IS NULL" on an end column looks selective, and it would walk every open dossier.
     parts = [
         ("ix_dossier_stats", f"received_at >= :lo AND received_at < :hi{own}"),
         ("ix_dossier_open", f"{before} AND resolved_at IS NULL AND returned_at IS NULL AND closed_at IS NULL"),
         ("ix_dossier_resolved_at", f"{before} AND resolved_at >= :lo"),
-        ("ix_dossier_returned_at", f"{before} AND {plus}resolved_at IS NULL AND returned_at >= :lo"),
-        ("ix_dossier_closed_at", f"{before} AND {plus}resolved_at IS NULL AND {plus}returned_at IS NULL "
-                                 "AND closed_at >= :lo"),
+        ("ix_dossier_returned_at", f"{before} AND resolved_at IS NULL AND returned_at >= :lo"),
+        ("ix_dossier_closed_at", f"{before} AND resolved_at IS NULL AND returned_at IS NULL AND closed_at >= :lo"),
     ]
     hint = (lambda ix: f" INDEXED BY {ix}") if dialect == "sqlite" else (lambda ix: "")
     return " UNION ALL ".join(f"SELECT {cols} FROM dossier{hint(ix)} WHERE {w}" for ix, w in parts)
@@ -230,8 +228,10 @@ def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool
     cols = (f"{GROUP_SQL[by]} AS g, {GROUP_SQL[also_by]} AS g2, status, channel, received_at AS r, {end} AS e, original_due_at AS due, "
             "CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN 1 ELSE 0 END AS res, "
             "supplement_count AS sc, apology_count AS ac")
-    # MATERIALIZED: each dossier's end is computed once, not once per mention.
-    sql = (f"WITH d AS MATERIALIZED ({_branches(dialect, cols, agency)}) "
+    # SQLite: MATERIALIZED computes each dossier's end once, not once per mention.
+    # PostgreSQL computes it cheaply and streams the rows into the aggregate.
+    mat = "MATERIALIZED " if dialect == "sqlite" else ""
+    sql = (f"WITH d AS {mat}({_branches(dialect, cols, agency)}) "
            f"SELECT d.g AS g, d.g2 AS g2, {' + '.join(code)} AS code, {days}, COUNT(*) AS n "
            f"FROM d GROUP BY 1, 2, 3, 4, 5")
     params = {"d0": day_param(period.start, dialect), "d1": day_param(period.end, dialect),

@@ -27,6 +27,8 @@ depends_on: Union[str, Sequence[str], None] = None
 _STATS_COLUMNS = ("received_at", "status", "channel", "original_due_at", "resolved_at", "returned_at",
                   "closed_at", "supplement_count", "apology_count", "procedure_field", "received_by",
                   "agency_code", "desk_number", "procedure_code")
+_NO_RESULT = "resolved_at IS NULL"
+_NO_RETURN = "resolved_at IS NULL AND returned_at IS NULL"
 _OPEN = "resolved_at IS NULL AND returned_at IS NULL AND closed_at IS NULL"
 
 
@@ -35,8 +37,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('procedure_field', sa.String(), server_default='', nullable=False))
     op.create_index('ix_dossier_stats', 'dossier', list(_STATS_COLUMNS))
     op.create_index('ix_dossier_resolved_at', 'dossier', ['resolved_at', 'received_at'])
-    op.create_index('ix_dossier_returned_at', 'dossier', ['returned_at', 'received_at'])
-    op.create_index('ix_dossier_closed_at', 'dossier', ['closed_at', 'received_at'])
+    op.create_index('ix_dossier_returned_at', 'dossier', ['returned_at', 'received_at'],
+                    sqlite_where=sa.text(_NO_RESULT), postgresql_where=sa.text(_NO_RESULT))
+    op.create_index('ix_dossier_closed_at', 'dossier', ['closed_at', 'received_at'],
+                    sqlite_where=sa.text(_NO_RETURN), postgresql_where=sa.text(_NO_RETURN))
     op.create_index('ix_dossier_open', 'dossier', ['received_at'],
                     sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN))
     op.create_index('ix_event_desk_synced', 'event', ['agency_code', 'desk_number', 'synced_at'])
