@@ -85,3 +85,24 @@ def test_xlsx_is_biểu_06_with_extra_sheets(stats_db, tmp_path, capsys):
 def test_xlsx_needs_the_suffix(stats_db, tmp_path, capsys):
     assert main(["stats", "--db", stats_db, "--xlsx", str(tmp_path / "x.csv")]) == 2
     assert ".xlsx" in capsys.readouterr().err
+
+
+def test_central_sqlite_store_reads_and_tells_freshness(stats_db, capsys):
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from core.lifecycle import Event, EventKind
+    from db.models import event
+    from db.rows import event_to_row
+    engine = make_engine(f"sqlite:///{stats_db}")
+    with engine.begin() as conn:
+        e = Event(id="e1", dossier_id="x", agency_code="000.21.53.H48", desk_number=2, clerk_id="c1",
+                  hlc="0001", wall_time=datetime(2025, 3, 31, 9), kind=EventKind.NOTE, payload={"text": "a"})
+        conn.execute(insert(event), [event_to_row(e, synced_at=datetime(2025, 3, 31, 16, 5))])
+    engine.dispose()
+    assert main(["stats", "--central", stats_db, "--month", "2025-03", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["received"] == EXPECTED["received"]
+    assert main(["stats", "--central", stats_db, "--month", "2025-03"]) == 0
+    out = capsys.readouterr().out
+    assert "000.21.53.H48" in out and "(1 quầy): 16:05 31/03/2025" in out

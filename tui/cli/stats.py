@@ -94,6 +94,8 @@ def cmd_stats(args) -> int:
             print()
         elif not args.xlsx or sys.stdout.isatty():
             print_text(report)
+            if central:
+                print_freshness(engine)
         if args.xlsx:
             print(f"Đã ghi báo cáo: {args.xlsx}", file=sys.stderr if args.json else sys.stdout)
     finally:
@@ -118,6 +120,22 @@ def write_xlsx(repo, report, path: str, engine) -> None:
                      agency_name=agency.name if agency else "", made_at=datetime.now())
     except OSError as exc:
         raise ConfigError(f"Không ghi được tệp «{path}» ({exc.strerror}). Chọn thư mục khác.") from None
+
+
+def print_freshness(engine) -> None:
+    """How fresh the centre's figures are: each agency's oldest last sync of its desks."""
+    from db.stats_central import freshness
+    oldest: dict[str, tuple[str, object, int]] = {}
+    for f in freshness(engine):
+        name, last, desks = oldest.get(f.agency_code, (f.agency_name, f.last_sync, 0))
+        if f.last_sync is None or (last is not None and f.last_sync < last):
+            last = f.last_sync
+        oldest[f.agency_code] = (name, last, desks + 1)
+    if oldest:
+        print("\n  Số liệu cập nhật đến (lần đồng bộ cũ nhất của các quầy):")
+    for code, (name, last, desks) in sorted(oldest.items()):
+        when = f"{last:%H:%M %d/%m/%Y}" if last else "chưa đồng bộ"
+        print(f"  {code} {name} ({desks} quầy): {when}")
 
 
 def print_text(report) -> None:
