@@ -241,7 +241,9 @@ def bench_centre(pg: str, make: int) -> None:
               f"{wall * 1000:.0f} ms wall ({load()}); received {result['r'].whole.received:,}")
         from db.stats_sql import classified_sql
         sql, params = classified_sql("postgresql", "agency", period, agency=False, with_days=False)
+        from db.stats import pg_report_settings
         with engine.connect() as conn:
+            pg_report_settings(conn)
             plan = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params).scalars().all()
         print("\n".join(plan))
     finally:

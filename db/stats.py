@@ -58,9 +58,7 @@ class StatsRepo:
         sql, params = classified_sql(self.dialect, by, period, agency=self.agency_code is not None,
                                      with_days=with_days and self.working_days is not None, also_by=also_by)
         with self.engine.connect() as conn:
-            if self.dialect == "postgresql":
-                # JIT compiling this one statement costs seconds and saves nothing.
-                conn.execute(text("SET LOCAL jit = off"))
+            pg_report_settings(conn)
             rows = conn.execute(text(sql), {**params, **self._params()}).all()
         # Sum per (group, class) and per (group, receipt day, result day) first, then decode
         # each class once and count working days once per pair of days.
@@ -307,6 +305,17 @@ def ratings_repo(engine: Engine) -> Any:
     return RatingsRepo(engine)
 
 
+
+
+def pg_report_settings(conn) -> None:
+    """PostgreSQL, for this transaction only: no JIT (compiling the report's expressions
+    costs more than it saves), and index scans for every branch of the dossier selection.
+    Each branch is an index range whose rows are few, but the planner multiplies two
+    independent estimates ("resolved after the start", "received before it") and, off by
+    a factor of a hundred, would scan the whole table for the carried-over rows."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def calendar_working_days(engine: Engine) -> WorkingDays:
