@@ -210,22 +210,24 @@ def bench_cli(db: str, make: int) -> None:
           f"   ratio {med['command'] / med['hand']:.2f}x wall")
 
 
-def bench_centre(pg: str, make: int) -> None:
+def bench_centre(pg: str, make: int, keep: bool = False, reuse: str | None = None) -> None:
     import psycopg
     admin = pg.replace("postgresql+psycopg://", "postgresql://")
-    name = f"motcua_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = reuse or f"motcua_bench_{uuid.uuid4().hex[:8]}"
+    if not reuse:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = admin.rsplit("/", 1)[0] + "/" + name
     engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     try:
-        upgrade(engine)
         end = date.today()
-        fill(engine, make, 4 * 365, end)
-        started = time.perf_counter()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE dossier")
-        print(f"vacuum analyze {time.perf_counter() - started:.1f} s")
+        if not reuse:
+            upgrade(engine)
+            fill(engine, make, 4 * 365, end)
+            started = time.perf_counter()
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE dossier")
+            print(f"vacuum analyze {time.perf_counter() - started:.1f} s")
         q = quarter_period(f"{end.year}-Q{(end.month - 1) // 3 + 1}")
         prev = q.start - timedelta(days=1)
         period = quarter_period(f"{prev.year}-Q{(prev.month - 1) // 3 + 1}")
@@ -248,6 +250,9 @@ def bench_centre(pg: str, make: int) -> None:
         print("\n".join(plan))
     finally:
         engine.dispose()
+        if keep:
+            print(f"kept database {name}")
+            return
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -259,13 +264,15 @@ def main() -> None:
     ap.add_argument("--db", default=None)
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--make", type=int, default=0)
+    ap.add_argument("--keep", action="store_true", help="centre: keep the database (drop it yourself)")
+    ap.add_argument("--reuse", default=None, metavar="DBNAME", help="centre: a kept database")
     args = ap.parse_args()
     if args.which == "dashboard":
         bench_dashboard(args.db)
     elif args.which == "cli":
         bench_cli(args.db, args.make)
     else:
-        bench_centre(args.pg, args.make or 5_000_000)
+        bench_centre(args.pg, args.make or 5_000_000, args.keep, args.reuse)
 
 
 if __name__ == "__main__":

@@ -316,6 +316,8 @@ def pg_report_settings(conn) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SET LOCAL jit = off"))
         conn.execute(text("SET LOCAL enable_seqscan = off"))
+        # Room to count a quarter's classes in a hash table instead of sorting on disk.
+        conn.execute(text("SET LOCAL work_mem = '32MB'"))
 
 
 def calendar_working_days(engine: Engine) -> WorkingDays:
