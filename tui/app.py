@@ -42,9 +42,9 @@ class MotcuaApp(App):
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
-        Binding("f7", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
+        Binding("f10", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
-        Binding("f10", "dashboard", "Thống kê", id="stats.dashboard"),
+        Binding("f12", "dashboard", "Thống kê", id="stats.dashboard"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
 

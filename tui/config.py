@@ -52,7 +52,7 @@ class Settings:
     supplement_mode: str = "restart"  # [lifecycle] restart | pause (see core.dossier_actions)
     supplement_days: int = 15        # working days a citizen has to supplement
     on_time_by: str = "date"         # date | datetime: how a result is judged on time
-    stats_for_clerks: bool = True    # a clerk may open the statistics dashboard (F10)
+    stats_for_clerks: bool = True    # a clerk may open the statistics dashboard (F12)
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
 
     def resolved_db_url(self) -> str:

@@ -103,12 +103,12 @@ async def test_clerk_reaches_dashboard_by_key_only_if_allowed(make_app, clock):
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "canbo", "canbo123")
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("f10")
+        await pilot.press("f12")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
     app = _seeded(make_app, clock, stats_for_clerks=False)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "canbo", "canbo123")
-        await pilot.press("f10")
+        await pilot.press("f12")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)

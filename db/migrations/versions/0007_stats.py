@@ -1,7 +1,7 @@
 """stats: procedure field on the dossier, indexes for period reports and desk freshness
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03
 
 Issue 10 (db/stats.py). `dossier.procedure_field` (lĩnh vực) is filled by the fold from the
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0003'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
