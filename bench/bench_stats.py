@@ -148,15 +148,32 @@ def bench_dashboard(db: str) -> None:
           f"{cpu * 1000:.0f} ms CPU ({load()})")
 
 
-HAND_QUERY = """
-SELECT COUNT(*),
-  SUM(CASE WHEN status <> 3 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN status <> 3 AND channel = 2 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at < :hi THEN 1 ELSE 0 END),
-  SUM(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) <= substr(original_due_at, 1, 10)
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN status IN (7, 8) THEN 1 ELSE 0 END)
-FROM dossier WHERE received_at >= :lo AND received_at < :hi
+# What one would write by hand for the same report: the Biểu 06 columns and the extras as
+# SUM(CASE) over the same rows (received in the year, or before it and not ended at its
+# start), in one statement, without the clamp of an end before receipt.
+_END = "COALESCE(resolved_at, returned_at, closed_at)"
+_RES = "(resolved_at IS NOT NULL OR returned_at IS NOT NULL)"
+_RESOLVED = f"status <> 3 AND {_RES} AND {_END} >= :lo AND {_END} < :hi"
+_OPEN_AT_END = f"status <> 3 AND ({_END} IS NULL OR {_END} >= :hi)"
+HAND_QUERY = f"""
+SELECT
+  SUM(CASE WHEN status <> 3 AND received_at >= :lo THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status <> 3 AND received_at >= :lo AND channel = 2 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status <> 3 AND received_at >= :lo AND channel = 3 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status = 3 AND received_at >= :lo THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status <> 3 AND received_at < :lo THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_RESOLVED} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_RESOLVED} AND substr({_END}, 1, 10) < substr(original_due_at, 1, 10) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_RESOLVED} AND substr({_END}, 1, 10) = substr(original_due_at, 1, 10) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_RESOLVED} AND substr({_END}, 1, 10) = substr(received_at, 1, 10) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status <> 3 AND NOT {_RES} AND {_END} >= :lo AND {_END} < :hi THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_OPEN_AT_END} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_OPEN_AT_END} AND status <> 5 AND original_due_at < :last THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {_OPEN_AT_END} AND status = 5 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status <> 3 AND apology_count > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status <> 3 AND supplement_count > 1 THEN 1 ELSE 0 END)
+FROM dossier
+WHERE received_at < :hi AND (received_at >= :lo OR {_END} IS NULL OR {_END} >= :lo)
 """
 
 
@@ -173,7 +190,8 @@ def bench_cli(db: str, make: int) -> None:
             conn.execute(text("ANALYZE"))
         n = make
     period = Period(date(year, 1, 1), date(year, 12, 31))
-    params = {"lo": period.start.isoformat(), "hi": (period.end + timedelta(days=1)).isoformat()}
+    params = {"lo": period.start.isoformat(), "hi": (period.end + timedelta(days=1)).isoformat(),
+              "last": period.end.isoformat()}
 
     def hand():
         with engine.connect() as conn:

@@ -94,6 +94,10 @@ def dossier_rows(dialect: str, by: str | None, *, agency: bool, ids: bool = Fals
 
 
 def _branches(dialect: str, cols: str, agency: bool) -> str:
+    return " UNION ALL ".join(_branch_parts(dialect, cols, agency))
+
+
+def _branch_parts(dialect: str, cols: str, agency: bool) -> list[str]:
     own = " AND agency_code = :agency" if agency else ""
     before = f"received_at < :lo{own}"
     # (index, condition) per set. SQLite is told which index: by its own estimate an
@@ -106,7 +110,7 @@ def _branches(dialect: str, cols: str, agency: bool) -> str:
         ("ix_dossier_closed_at", f"{before} AND resolved_at IS NULL AND returned_at IS NULL AND closed_at >= :lo"),
     ]
     hint = (lambda ix: f" INDEXED BY {ix}") if dialect == "sqlite" else (lambda ix: "")
-    return " UNION ALL ".join(f"SELECT {cols} FROM dossier{hint(ix)} WHERE {w}" for ix, w in parts)
+    return [f"SELECT {cols} FROM dossier{hint(ix)} WHERE {w}" for ix, w in parts]
 
 
 def bounds(buckets: list[tuple[str | None, Period]], dialect: str) -> dict[str, Any]:
@@ -228,12 +232,15 @@ def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool
     cols = (f"{GROUP_SQL[by]} AS g, {GROUP_SQL[also_by]} AS g2, status, channel, received_at AS r, {end} AS e, original_due_at AS due, "
             "CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN 1 ELSE 0 END AS res, "
             "supplement_count AS sc, apology_count AS ac")
-    # SQLite: MATERIALIZED computes each dossier's end once, not once per mention.
-    # PostgreSQL computes it cheaply and streams the rows into the aggregate.
-    mat = "MATERIALIZED " if dialect == "sqlite" else ""
-    sql = (f"WITH d AS {mat}({_branches(dialect, cols, agency)}) "
-           f"SELECT d.g AS g, d.g2 AS g2, {' + '.join(code)} AS code, {days}, COUNT(*) AS n "
-           f"FROM d GROUP BY 1, 2, 3, 4, 5")
+    # Each branch is counted on its own and the partial counts are summed in Python: no
+    # compound of every dossier row is ever built (on SQLite that cost more than the counting).
+    g1, g2 = ("d.g" if by else "''"), ("d.g2" if also_by else "''")
+    # Only real groupings are grouped on (a constant column costs the sort a comparison).
+    keys = ", ".join(str(i) for i, used in ((1, by), (2, also_by), (3, True), (4, with_days), (5, with_days))
+                     if used)
+    sql = " UNION ALL ".join(
+        f"SELECT {g1} AS g, {g2} AS g2, {' + '.join(code)} AS code, "
+        f"{days}, COUNT(*) AS n FROM ({part}) AS d GROUP BY {keys}" for part in _branch_parts(dialect, cols, agency))
     params = {"d0": day_param(period.start, dialect), "d1": day_param(period.end, dialect),
               "d1n": day_param(period.end + timedelta(days=1), dialect), **bounds([(None, period)], dialect)}
     return sql, params
