@@ -21,7 +21,7 @@ in_progress.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping
 
@@ -353,7 +353,3 @@ def total(groups: Iterable[Figures], period: Period) -> Figures:
         for d, n in g.resolved_by_day.items():
             by_day[d] = by_day.get(d, 0) + n
     return Figures(period, c, days, resolved_by_day=by_day)
-
-
-def facts_fields() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(Facts))

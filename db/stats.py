@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 from sqlalchemy import Engine, func, select, text
 
-from core.stats import COUNTS, NO_FIELD_VI, Facts, Figures, Period, Ratings, Report, buckets, total
+from core.stats import COUNTS, NO_FIELD_VI, Figures, Period, Ratings, Report, buckets, total
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
-from db.stats_sql import (aggregate_sql, behind_sql, bounds, classified_sql, daily_sql, decode_counts,
+from db.stats_sql import (aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
                           processing_sql)
 
 WorkingDays = Callable[[date, date], int]
@@ -264,28 +264,6 @@ class StatsRepo:
                                      {**b, **self._params()}):
                 out[(_as_day(d) - period.start).days] = int(n)
         return out
-
-    def daily(self, period: Period) -> tuple[list[int], list[int]]:
-        """Received and resolved per day of the period (for the chart)."""
-        sql, params = daily_sql(self.dialect, period, agency=self.agency_code is not None)
-        days = (period.end - period.start).days + 1
-        received, resolved = [0] * days, [0] * days
-        with self.engine.connect() as conn:
-            for kind, day, n in conn.execute(text(sql), {**params, **self._params()}):
-                i = (_as_day(day) - period.start).days
-                if 0 <= i < days:
-                    (received if kind == "r" else resolved)[i] = int(n)
-        return received, resolved
-
-    def facts(self, limit: int | None = None) -> list[Facts]:
-        """Every dossier as core.stats.Facts (tests and the reference fold)."""
-        names = [f for f in Facts.__slots__]
-        with self.engine.connect() as conn:
-            q = select(*(dossier.c[n] for n in names))
-            if self.agency_code:
-                q = q.where(dossier.c.agency_code == self.agency_code)
-            return [Facts(**dict(zip(names, r))) for r in conn.execute(q.limit(limit))]
-
 
 def ratings_of(repo: Any, date_from: date, date_to: date, **filters: Any) -> Ratings:
     """The ratings figures from db.ratings' RatingsRepo.summary; zero without a repo."""

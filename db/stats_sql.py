@@ -156,20 +156,6 @@ def behind_sql(dialect: str, by: str | None, figure: str, period: Period, *, age
     return sql, {**params, **bounds([(None, period)], dialect)}
 
 
-def daily_sql(dialect: str, period: Period, *, agency: bool) -> tuple[str, dict[str, Any]]:
-    """('r', day, received) and ('s', day, resolved) rows: the chart's two series, from the
-    same predicates as the figures (each day as its own period)."""
-    cte, params = periods_cte([(None, period)], dialect)
-    rec = _RECEIVED.replace("p.d0", "d.rday").replace("p.d1", "d.rday")
-    res = _RESOLVED.replace("p.d0", "d.eday").replace("p.d1", "d.eday")
-    sql = (f"WITH {cte}, d AS MATERIALIZED ({dossier_rows(dialect, None, agency=agency)}) "
-           f"SELECT 'r', d.rday, COUNT(*) FROM d JOIN p ON d.rday >= p.d0 AND d.rday <= p.d1 "
-           f"WHERE {rec} GROUP BY d.rday "
-           f"UNION ALL SELECT 's', d.eday, COUNT(*) FROM d JOIN p ON d.eday >= p.d0 AND d.eday <= p.d1 "
-           f"WHERE {res} GROUP BY d.eday")
-    return sql, {**params, **bounds([(None, period)], dialect)}
-
-
 # -- one period, classified -------------------------------------------------------------------
 # The fast path for one period (every grouping but day/month): each dossier is classified
 # once into a few small codes, packed into one integer, and the rows are counted per

@@ -115,16 +115,6 @@ def test_sqlite_and_postgresql_give_the_same_numbers(pg_url, sqlite_engine):
         pg.dispose()
 
 
-def test_daily_series_match_the_day_buckets(engine):
-    write_facts(engine, CASES)
-    repo = StatsRepo(engine)
-    received, resolved = repo.daily(MARCH)
-    days = repo.figures(MARCH, by="day")
-    assert received == [f.received for f in days.values()]
-    assert resolved == [f.resolved for f in days.values()]
-    assert sum(received) == 6 and sum(resolved) == 4
-
-
 def test_behind_today_matches_the_glance(engine):
     write_facts(engine, CASES)
     repo = StatsRepo(engine)

@@ -2,7 +2,6 @@
 (exactly the keys of issue 10) or the Biểu số 06 spreadsheet."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import date
