@@ -185,6 +185,7 @@ class DossierState:
     supplement_overrides: int = 0              # requests beyond the first (a supervisor allowed them)
     holder: str = ""                           # the body a hand-off gave it to ("" = the desk)
     step_due_at: datetime | None = None        # that hand-off step's own due date
+    procedure_field: str = ""                  # lĩnh vực of the procedure (statistics)
 
     @property
     def is_open(self) -> bool:
@@ -294,6 +295,7 @@ def _start_fields(event: Event) -> dict[str, Any]:
         "rating": None, "conflicts": (), "last_hlc": event.hlc, "event_count": 1,
         "prior_status": None, "supplement_requested_at": None, "supplement_due_at": None,
         "supplement_overrides": 0, "holder": "", "step_due_at": None,
+        "procedure_field": proc.get("field") or "",
     }
 
 

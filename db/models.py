@@ -146,6 +146,7 @@ class DossierRow(SQLModel, table=True):
     supplement_overrides: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     holder: str = Field(default="", sa_column_kwargs={"server_default": ""})      # body after a hand-off
     step_due_at: datetime | None = Field(default=None, sa_type=DateTime)
+    procedure_field: str = Field(default="", sa_column_kwargs={"server_default": ""})  # lĩnh vực
 
 
 class DailySequenceRow(SQLModel, table=True):
@@ -257,3 +258,43 @@ class DeskRegistrationRow(SQLModel, table=True):
 event_numbering = EventNumberingRow.__table__
 desk_registration = DeskRegistrationRow.__table__
 __all__ += ["EventNumberingRow", "DeskRegistrationRow"]
+# -- statistics (issue 10, db/stats.py) -----------------------------------------------------------
+
+# A period's dossiers are those received in it and those received before it that ended in it
+# or are still open (carried over). ix_dossier_stats holds every column a report reads,
+# so the receipts of a period are read from the index alone, never from the wide rows; each
+# end column's index carries received_at (the later ones only for rows without an earlier
+# end), so "received before, ended after" is decided
+# inside the index; the partial ix_dossier_open holds the open dossiers.
+STATS_COLUMNS = ("received_at", "status", "channel", "original_due_at", "resolved_at", "returned_at",
+                 "closed_at", "supplement_count", "apology_count", "procedure_field", "received_by",
+                 "agency_code", "desk_number", "procedure_code")
+Index("ix_dossier_stats", *(dossier.c[name] for name in STATS_COLUMNS))
+Index("ix_dossier_resolved_at", dossier.c.resolved_at, dossier.c.received_at)
+# Partial: a hand-back without a recorded result, an end without either (few rows).
+_NO_RESULT = dossier.c.resolved_at.is_(None)
+_NO_RETURN = dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
+Index("ix_dossier_returned_at", dossier.c.returned_at, dossier.c.received_at,
+      sqlite_where=_NO_RESULT, postgresql_where=_NO_RESULT)
+Index("ix_dossier_closed_at", dossier.c.closed_at, dossier.c.received_at,
+      sqlite_where=_NO_RETURN, postgresql_where=_NO_RETURN)
+Index("ix_dossier_open", dossier.c.received_at,
+      sqlite_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
+                    & dossier.c.closed_at.is_(None)),
+      postgresql_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
+                        & dossier.c.closed_at.is_(None)))
+# Each desk's last sync at the centre (how fresh an agency's figures are).
+Index("ix_event_desk_synced", event.c.agency_code, event.c.desk_number, event.c.synced_at)
+
+
+class SupervisorRoleRow(SQLModel, table=True):
+    """Central PostgreSQL: a supervisor's login role and the agency it may read (NULL: the
+    whole province). Read by the row-level security of db/stats_central.py."""
+    __tablename__ = "supervisor_role"
+    role_name: str = Field(primary_key=True)
+    agency_code: str | None = None
+    created_at: datetime = Field(sa_type=DateTime)
+
+
+supervisor_role = SupervisorRoleRow.__table__
+__all__ += ["SupervisorRoleRow"]

@@ -44,6 +44,7 @@ class MotcuaApp(App):
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
         Binding("f10", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
+        Binding("f12", "dashboard", "Thống kê", id="stats.dashboard"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
 
@@ -127,10 +128,13 @@ class MotcuaApp(App):
             self.push_screen(LoginScreen())
 
     def logged_in(self, clerk: Clerk) -> None:
+        from tui.screens.dashboard import lands_on_dashboard
         from tui.screens.home import HomeScreen
         self.clerk = clerk
         log.info("login clerk=%s", clerk.id)
         self.switch_screen(HomeScreen())
+        if lands_on_dashboard(clerk):       # supervisors and admins: statistics first
+            self.action_dashboard()
         self.refresh_status()
         # Jobs that failed or were cut off last time are still waiting: say so now.
         pending = self.services.print_jobs.pending()
@@ -148,6 +152,16 @@ class MotcuaApp(App):
         from tui.screens.help import HelpScreen
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_dashboard(self) -> None:
+        from tui.screens.dashboard import DashboardScreen, may_open_dashboard
+        if self.clerk is None or isinstance(self.screen, DashboardScreen):
+            return
+        if may_open_dashboard(self.clerk, self.services.settings):
+            self.push_screen(DashboardScreen())
+        else:
+            self.notify("Tài khoản cán bộ không được xem thống kê ([stats] for_clerks = false).",
+                        severity="warning")
 
     def action_print_queue(self) -> None:
         from tui.screens.print_queue import PrintQueueScreen

@@ -52,6 +52,7 @@ class Settings:
     supplement_mode: str = "restart"  # [lifecycle] restart | pause (see core.dossier_actions)
     supplement_days: int = 15        # working days a citizen has to supplement
     on_time_by: str = "date"         # date | datetime: how a result is judged on time
+    stats_for_clerks: bool = True    # a clerk may open the statistics dashboard (F12)
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
 
     def resolved_db_url(self) -> str:
@@ -95,6 +96,7 @@ _ENV = {
     "office_sessions": "MOTCUA_OFFICE_HOURS", "cutoff": "MOTCUA_CUTOFF", "closing": "MOTCUA_CLOSING",
     "supplement_mode": "MOTCUA_SUPPLEMENT_MODE", "supplement_days": "MOTCUA_SUPPLEMENT_DAYS",
     "on_time_by": "MOTCUA_ON_TIME_BY",
+    "stats_for_clerks": "MOTCUA_STATS_FOR_CLERKS",
 }
 
 # TOML layout: [database] url, [printer] uri/paper_mm/mode/codepage/native_qr/copies/timeout/
@@ -110,6 +112,7 @@ _TOML = {
     ("calendar", "cutoff"): "cutoff", ("calendar", "closing"): "closing",
     ("lifecycle", "supplement_mode"): "supplement_mode", ("lifecycle", "supplement_days"): "supplement_days",
     ("lifecycle", "on_time_by"): "on_time_by",
+    ("stats", "for_clerks"): "stats_for_clerks",
 }
 
 

@@ -62,6 +62,7 @@ class _ProcedureFold(msgspec.Struct):
     code: str
     name: str
     version: int | str = 1
+    field: str = ""
 
 
 class _ApplicantFold(msgspec.Struct):
@@ -89,7 +90,8 @@ def _receipt_payload(text: str) -> Any:
     except msgspec.ValidationError:
         return _any_decoder.decode(text)
     p, a = r.procedure, r.applicant
-    return {"code": r.code, "procedure": {"code": p.code, "name": p.name, "version": p.version},
+    return {"code": r.code, "procedure": {"code": p.code, "name": p.name, "version": p.version,
+                                           "field": p.field},
             "applicant": {"full_name": a.full_name, "id_number": a.id_number, "phone": a.phone},
             "received_at": r.received_at, "due_at": r.due_at, "channel": r.channel}
 

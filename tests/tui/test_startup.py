@@ -73,4 +73,9 @@ async def test_first_run_without_setup_asks_for_agency_desk_and_admin(tmp_path, 
         desk = app.services.desk
         assert (desk.agency_code, desk.number) == ("000.21.53.H48", 2)
         await login(pilot, "quantri", "matkhau-manh-123")
+        # An admin lands on the statistics dashboard (issue 10); Esc leads to the dossier list.
+        from tui.screens.dashboard import DashboardScreen
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)

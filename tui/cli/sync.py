@@ -28,6 +28,9 @@ def register(sub, common) -> None:
     release.add_argument("--agency", required=True, help="mã cơ quan")
     release.add_argument("--desk", required=True, type=int, help="số quầy")
     release.set_defaults(handler=cmd_release)
+    # Statistics at the centre (issue 10): handlers in tui/cli/stats.py.
+    from tui.cli.stats import register_central
+    register_central(central, cinit)
 
 
 def desk_password(role: str) -> str | None:
@@ -102,4 +105,7 @@ def cmd_central(args) -> int:
     for line in init_central(to_db_url(args.db), desk_role=args.desk_role, desk_password=password,
                              agency_code=args.agency):
         print(line)
+    if args.supervisor_role:
+        from tui.cli.stats import central_supervisor
+        return central_supervisor(args)
     return 0

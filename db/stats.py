@@ -1,0 +1,319 @@
+"""Statistics over the dossier projection: the figures of core/stats.py as SQL aggregates,
+on the desk's SQLite and the centre's PostgreSQL alike (the SQL is in db/stats_sql.py).
+
+A report is one aggregate query (every figure, per period bucket and group) plus a small
+query of resolved dossiers per (receipt day, result day) for the working-day average,
+which needs the desk's calendar. Ratings come from db.ratings when that module exists.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import Engine, func, select, text
+
+from core.stats import COUNTS, NO_FIELD_VI, Figures, Period, Ratings, Report, buckets, total
+from db.models import account, agency as agency_t, dossier
+from db.rows import row_to_state
+from db.stats_sql import (aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
+                          processing_sql)
+
+WorkingDays = Callable[[date, date], int]
+
+
+def _as_day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+class StatsRepo:
+    def __init__(self, engine: Engine, *, agency_code: str | None = None,
+                 working_days: WorkingDays | None = None, ratings: Any = None):
+        """`agency_code`: only that agency's dossiers (a desk, or a centre report for one
+        commune); None reads whatever the connection may see (RLS limits a supervisor).
+        `working_days(a, b)`: working days after a up to b. `ratings`: a RatingsRepo."""
+        self.engine = engine
+        self.agency_code = agency_code
+        self.working_days = working_days
+        self.ratings_repo = ratings
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _params(self) -> dict[str, Any]:
+        return {"agency": self.agency_code} if self.agency_code else {}
+
+    def figures(self, period: Period, by: str | None = None, *,
+                with_days: bool = True) -> dict[str | None, Figures]:
+        """Every figure per group key (None when ungrouped; the day or month for time groups).
+        `with_days=False` skips the working-day sums (the dashboard's per-clerk table)."""
+        if by in ("day", "month"):
+            return self._bucketed(period, by)
+        return self.figures_pair(period, by, None, with_days=with_days)[0]
+
+    def figures_pair(self, period: Period, by: str | None, also_by: str | None, *,
+                     with_days: bool = True) -> tuple[dict[str | None, Figures], dict[str | None, Figures]]:
+        """The figures by `by` (with working days) and by `also_by` (without), from one pass
+        over the dossiers: the dashboard's lĩnh vực and clerk tables in one query."""
+        sql, params = classified_sql(self.dialect, by, period, agency=self.agency_code is not None,
+                                     with_days=with_days and self.working_days is not None, also_by=also_by)
+        with self.engine.connect() as conn:
+            pg_report_settings(conn)
+            rows = conn.execute(text(sql), {**params, **self._params()}).all()
+        # Sum per (group, class) and per (group, receipt day, result day) first, then decode
+        # each class once and count working days once per pair of days.
+        per_code: dict[tuple[Any, int], int] = {}
+        per_code2: dict[tuple[Any, int], int] = {}
+        per_pair: dict[tuple[Any, Any, Any], int] = {}
+        for g, g2, code, rday, eday, n in rows:
+            per_code[g, code] = per_code.get((g, code), 0) + n
+            if also_by:
+                per_code2[g2, code] = per_code2.get((g2, code), 0) + n
+            if rday is not None:
+                per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+        decoded: dict[int, dict[str, int] | None] = {}
+        first = self._build(period, by, per_code, per_pair, decoded)
+        second = self._build(period, also_by, per_code2, {}, decoded) if also_by else {}
+        return first, second
+
+    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded) -> dict[str | None, Figures]:
+        counts: dict[str | None, dict[str, int]] = {}
+        days: dict[str | None, int] = {}
+        by_day: dict[str | None, dict[date, int]] = {}
+        for (g, code), n in per_code.items():
+            hits = decoded.get(code, ...)
+            if hits is ...:
+                hits = decoded[code] = decode_counts(code)
+            if hits is None:
+                continue
+            key = g if by else None
+            c = counts.get(key)
+            if c is None:
+                c = counts[key] = dict.fromkeys(COUNTS, 0)
+            for name in hits:
+                c[name] += n
+        for (g, rday, eday), n in per_pair.items():
+            key = g if by else None
+            end = _as_day(eday)
+            days[key] = days.get(key, 0) + n * self.working_days(_as_day(rday), end)
+            per_day = by_day.setdefault(key, {})
+            per_day[end] = per_day.get(end, 0) + n
+        if by is None:
+            counts.setdefault(None, dict.fromkeys(COUNTS, 0))
+        return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}))
+                for k, c in counts.items()}
+
+    def _bucketed(self, period: Period, by: str) -> dict[str | None, Figures]:
+        """Each day or month its own period: one query over every bucket (the predicates)."""
+        bks = buckets(period, by)
+        mine = self.agency_code is not None
+        sql, params = aggregate_sql(self.dialect, by, bks, agency=mine)
+        psql, pparams = processing_sql(self.dialect, by, bks, agency=mine)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {**params, **self._params()}).all()
+            pairs = conn.execute(text(psql), {**pparams, **self._params()}).all() if self.working_days else []
+        days: dict[str, int] = {}
+        for r in pairs:
+            days[r.k] = days.get(r.k, 0) + r.n * self.working_days(_as_day(r.rday), _as_day(r.eday))
+        found = {r.k: {name: int(getattr(r, name) or 0) for name in COUNTS} for r in rows}
+        return {k: Figures(p, found.get(k, dict.fromkeys(COUNTS, 0)), days.get(k, 0), key=k)
+                for k, p in bks}
+
+    def report_pair(self, period: Period, by: str, also_by: str) -> tuple[Report, Report]:
+        """Two dossier groupings of one period from one query (the first with working days)."""
+        first, second = self.figures_pair(period, by, also_by)
+        return self._labelled(period, by, first), self._labelled(period, also_by, second)
+
+    def _labelled(self, period: Period, by: str, raw: dict[str | None, Figures]) -> Report:
+        labels = self.labels(by, [k for k in raw if k is not None])
+        groups = []
+        for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
+            f = raw[key]
+            f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key, labels.get(key, key),
+                        f.resolved_by_day)
+            groups.append(self.with_ratings(f, f.period, by=by, key=key))
+        return Report(period, by, self.with_ratings(total(raw.values(), period), period), groups)
+
+    def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
+        """The whole period and its groups, labelled, with ratings where they can be split.
+        For a dossier grouping the whole is the sum of its groups (one query)."""
+        if by in (None, "day", "month"):
+            whole = self.with_ratings(self.figures(period, with_days=with_days)[None], period)
+            if by is None:
+                return Report(period, None, whole, [])
+            days = self.figures(period, by)
+            groups = [self.with_ratings(Figures(f.period, f.counts, f.processing_working_days, f.ratings, k,
+                                                self.labels(by, [k])[k]), f.period) for k, f in days.items()]
+            return Report(period, by, whole, groups)
+        return self._labelled(period, by, self.figures(period, by, with_days=with_days))
+
+    # -- labels ---------------------------------------------------------------------------
+    def labels(self, by: str, keys: list[str]) -> dict[str, str]:
+        if by == "field":
+            return {k: k or NO_FIELD_VI for k in keys}
+        if by == "day":
+            return {k: f"{date.fromisoformat(k):%d/%m/%Y}" for k in keys}
+        if by == "month":
+            return {k: f"{k[5:]}/{k[:4]}" for k in keys}
+        if by == "desk":
+            return {k: f"Quầy {k.rsplit('/', 1)[1]} · {k.rsplit('/', 1)[0]}" for k in keys}
+        with self.engine.connect() as conn:
+            if by == "procedure":       # one row each (the first one found holds the name)
+                return {k: conn.execute(select(dossier.c.procedure_name).where(dossier.c.procedure_code == k)
+                                        .limit(1)).scalar_one_or_none() or k for k in keys}
+            if by == "clerk":
+                names = dict(conn.execute(select(account.c.id, account.c.full_name)
+                                          .where(account.c.id.in_(keys))).all()) if keys else {}
+                return {k: names.get(k, f"Cán bộ {k[-6:]}") for k in keys}
+            if by == "agency":
+                names = dict(conn.execute(select(agency_t.c.code, agency_t.c.name)
+                                          .where(agency_t.c.code.in_(keys))).all()) if keys else {}
+                return {k: names.get(k, k) for k in keys}
+        return {}
+
+    # -- ratings -----------------------------------------------------------------------------
+    def with_ratings(self, f: Figures, period: Period, *, by: str | None = None, key: str | None = None) -> Figures:
+        filters: dict[str, Any] = {}
+        if self.agency_code:
+            filters["agency_code"] = self.agency_code
+        if by == "clerk":
+            filters["clerk_id"] = key
+        elif by == "agency":
+            filters["agency_code"] = key
+        elif by == "desk":
+            agency_code, number = key.rsplit("/", 1)
+            filters.update(agency_code=agency_code, desk_number=int(number))
+        elif by in ("field", "procedure"):
+            return f          # ratings are of a clerk's service, not of a procedure
+        ratings = ratings_of(self.ratings_repo, period.start, period.end, **filters)
+        return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label,
+                       f.resolved_by_day)
+
+    # -- what lies behind a number --------------------------------------------------------
+    def behind(self, figure: str, period: Period, *, by: str | None = None, key: str | None = None,
+               limit: int = 500) -> list:
+        """The dossiers (core states) a figure counts, oldest receipt first."""
+        if by in ("day", "month") and key is not None:
+            period = dict(buckets(period, by))[key]
+        sql, params = behind_sql(self.dialect, by, figure, period, agency=self.agency_code is not None, key=key)
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(text(sql + f" LIMIT {int(limit)}"), {**params, **self._params()})]
+            if not ids:
+                return []
+            rows = conn.execute(select(dossier).where(dossier.c.id.in_(ids))).all()
+        order = {i: n for n, i in enumerate(ids)}
+        return sorted((row_to_state(r) for r in rows), key=lambda s: order[s.id])
+
+    def late_list(self, period: Period, limit: int = 500) -> list:
+        """Late dossiers of the period (resolved late, or still open past the appointment),
+        each with its apology status (`apology_count`)."""
+        return (self.behind("late_with_apology", period, limit=limit)
+                + self.behind("late_without_apology", period, limit=limit))[:limit]
+
+    # -- today at a glance ------------------------------------------------------------------
+    TODAY_VI = {"received_today": "Nhận hôm nay", "due_today": "Đến hạn hôm nay", "overdue": "Quá hạn",
+                "waiting_supplement": "Chờ bổ sung", "not_returned": "Có kết quả, chưa trả"}
+
+    def _today_conditions(self, now: datetime) -> dict[str, Any]:
+        day = now.date()
+        start = datetime.combine(day, datetime.min.time())
+        end = start + timedelta(days=1)
+        c = dossier.c
+        open_ = (c.resolved_at.is_(None) & c.returned_at.is_(None) & c.closed_at.is_(None) & (c.status != 3))
+        conds = {
+            "received_today": (c.received_at >= start) & (c.received_at < end) & (c.status != 3),
+            "due_today": open_ & (c.due_at >= start) & (c.due_at < end),
+            # As in_progress_late: the legal appointment's date is before today, no supplement wait.
+            "overdue": open_ & (c.original_due_at < start) & (c.status != 5),
+            "waiting_supplement": open_ & (c.status == 5),
+            "not_returned": (c.status == 9) & c.returned_at.is_(None),
+        }
+        if self.agency_code:
+            conds = {k: v & (c.agency_code == self.agency_code) for k, v in conds.items()}
+        return conds
+
+    def today(self, now: datetime) -> dict[str, int]:
+        """Received today, due today, overdue, waiting for a supplement, results not returned."""
+        conds = self._today_conditions(now)
+        q = select(*(func.count().filter(cond).label(name) for name, cond in conds.items()))
+        # Every count but the receipts is of open dossiers (or ones waiting to be handed back).
+        q = q.select_from(dossier).where(
+            dossier.c.returned_at.is_(None) | (dossier.c.received_at >= datetime.combine(now.date(), datetime.min.time())))
+        with self.engine.connect() as conn:
+            row = conn.execute(q).one()
+        return {name: int(getattr(row, name) or 0) for name in conds}
+
+    def behind_today(self, name: str, now: datetime, limit: int = 500) -> list:
+        cond = self._today_conditions(now)[name]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(dossier).where(cond).order_by(dossier.c.received_at, dossier.c.code)
+                                .limit(limit)).all()
+        return [row_to_state(r) for r in rows]
+
+    def received_daily(self, period: Period) -> list[int]:
+        """Received per day of the period (the `received` figure of each day), read from
+        ix_dossier_stats alone."""
+        day = "substr(received_at, 1, 10)" if self.dialect == "sqlite" else "CAST(received_at AS DATE)"
+        own = " AND agency_code = :agency" if self.agency_code else ""
+        hint = " INDEXED BY ix_dossier_stats" if self.dialect == "sqlite" else ""
+        b = bounds([(None, period)], self.dialect)
+        out = [0] * ((period.end - period.start).days + 1)
+        with self.engine.connect() as conn:
+            for d, n in conn.execute(text(f"SELECT {day}, COUNT(*) FROM dossier{hint} WHERE received_at >= :lo "
+                                          f"AND received_at < :hi AND status <> 3{own} GROUP BY 1"),
+                                     {**b, **self._params()}):
+                out[(_as_day(d) - period.start).days] = int(n)
+        return out
+
+def ratings_of(repo: Any, date_from: date, date_to: date, **filters: Any) -> Ratings:
+    """The ratings figures from db.ratings' RatingsRepo.summary; zero without a repo."""
+    if repo is None:
+        return Ratings()
+    s = repo.summary(date_from, date_to, **filters)
+    return Ratings(ratings=s.ratings, by_level={str(k): v for k, v in sorted(s.by_level.items())},
+                   not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
+
+
+def ratings_repo(engine: Engine) -> Any:
+    """db.ratings.RatingsRepo when this build has it (issue 9), else None: figures zero."""
+    try:
+        from db.ratings import RatingsRepo
+    except ImportError:
+        return None
+    return RatingsRepo(engine)
+
+
+
+
+def pg_report_settings(conn) -> None:
+    """PostgreSQL, for this transaction only: no JIT (compiling the report's expressions
+    costs more than it saves), and index scans for every branch of the dossier selection.
+    Each branch is an index range whose rows are few, but the planner multiplies two
+    independent estimates ("resolved after the start", "received before it") and, off by
+    a factor of a hundred, would scan the whole table for the carried-over rows."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        # Room to count a quarter's classes in a hash table instead of sorting on disk.
+        conn.execute(text("SET LOCAL work_mem = '32MB'"))
+
+
+def calendar_working_days(engine: Engine) -> WorkingDays:
+    """Working days by the working-day calendar with the store's overrides, built on first
+    use (importing the holiday tables costs a moment a report without results never pays)."""
+    built: list[WorkingDays] = []
+
+    def count(a: date, b: date) -> int:
+        if not built:
+            from core.calendar import WorkingCalendar
+            from core.stats import working_days_counter
+            from db.calendar import CalendarRepo
+            built.append(working_days_counter(WorkingCalendar(CalendarRepo(engine).overrides()).is_working_day))
+        return built[0](a, b)
+    return count
+
+
+def open_stats(engine: Engine, agency_code: str | None = None) -> StatsRepo:
+    """A StatsRepo wired with the calendar and the ratings of the same store."""
+    return StatsRepo(engine, agency_code=agency_code, working_days=calendar_working_days(engine),
+                     ratings=ratings_repo(engine))

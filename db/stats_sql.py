@@ -1,0 +1,276 @@
+"""The statistics definitions of core/stats.py written as SQL, for SQLite and PostgreSQL.
+
+One predicate per figure, over one derived row per dossier (`d`) and one period row (`p`:
+key, first day, last day). The aggregate sums the predicates; the drill-down ("the
+dossiers behind a number") selects the rows one predicate holds for. Day values are
+'YYYY-MM-DD' text on SQLite (a prefix of the stored datetime text) and DATE on PostgreSQL.
+
+Which dossiers can matter for a period: those received in it, and those received before
+it that ended in it or have not ended (carried over). Each of those five sets is an index
+range (ix_dossier_received_at or ix_dossier_agency_received, ix_dossier_resolved_at,
+ix_dossier_returned_at, ix_dossier_closed_at, the partial ix_dossier_open), so a quarter
+out of years of dossiers reads only its own rows.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from core.stats import COUNTS, Period
+
+# Predicates over d (derived dossier row) and p (period row). `acc`: accepted at receipt.
+_ACC = "d.status <> 3"
+_RECEIVED = f"{_ACC} AND d.rday >= p.d0 AND d.rday <= p.d1"
+_RESOLVED = f"{_ACC} AND d.res = 1 AND d.eday >= p.d0 AND d.eday <= p.d1"
+_IN_PROGRESS = f"{_ACC} AND d.rday <= p.d1 AND (d.eday IS NULL OR d.eday > p.d1)"
+_IP_LATE_TAIL = "d.status <> 5 AND d.dday < p.d1"
+_OF_PERIOD = f"{_ACC} AND d.rday <= p.d1 AND (d.eday IS NULL OR d.eday >= p.d0)"
+_LATE = f"(({_RESOLVED} AND d.eday > d.dday) OR ({_IN_PROGRESS} AND {_IP_LATE_TAIL}))"
+
+PREDICATES_SQL: dict[str, str] = {
+    "received": _RECEIVED,
+    "received_online": f"{_RECEIVED} AND d.channel = 2",
+    "received_direct_postal": f"{_RECEIVED} AND d.channel <> 2",
+    "received_postal": f"{_RECEIVED} AND d.channel = 3",
+    "not_accepted": "d.status = 3 AND d.rday >= p.d0 AND d.rday <= p.d1",
+    "carried_over": f"{_ACC} AND d.rday < p.d0 AND (d.eday IS NULL OR d.eday >= p.d0)",
+    "resolved": _RESOLVED,
+    "resolved_early": f"{_RESOLVED} AND d.eday < d.dday",
+    "resolved_on_time": f"{_RESOLVED} AND d.eday = d.dday",
+    "resolved_late": f"{_RESOLVED} AND d.eday > d.dday",
+    "withdrawn_stopped": f"{_ACC} AND d.res = 0 AND d.closed = 1 AND d.eday >= p.d0 AND d.eday <= p.d1",
+    "in_progress": _IN_PROGRESS,
+    "in_progress_on_time": f"{_IN_PROGRESS} AND NOT ({_IP_LATE_TAIL})",
+    "in_progress_late": f"{_IN_PROGRESS} AND {_IP_LATE_TAIL}",
+    "waiting_supplement": f"{_IN_PROGRESS} AND d.status = 5",
+    "same_day": f"{_RESOLVED} AND d.eday = d.rday",
+    "apologies": f"{_OF_PERIOD} AND d.ac > 0",
+    "late_with_apology": f"{_LATE} AND d.ac > 0",
+    "late_without_apology": f"{_LATE} AND d.ac = 0",
+    "supplement_over_once": f"{_OF_PERIOD} AND d.sc > 1",
+}
+assert tuple(PREDICATES_SQL) == COUNTS
+
+# Group expressions over the dossier table (the `dossier` columns).
+GROUP_SQL = {
+    None: "''", "day": "''", "month": "''",
+    "field": "procedure_field", "procedure": "procedure_code", "clerk": "received_by",
+    "desk": "agency_code || '/' || CAST(desk_number AS VARCHAR(12))", "agency": "agency_code",
+}
+
+
+def _day(col: str, dialect: str) -> str:
+    return f"substr({col}, 1, 10)" if dialect == "sqlite" else f"CAST({col} AS DATE)"
+
+
+def day_param(d: date, dialect: str) -> Any:
+    return d.isoformat() if dialect == "sqlite" else d
+
+
+def periods_cte(buckets: list[tuple[str | None, Period]], dialect: str) -> tuple[str, dict[str, Any]]:
+    cast = (lambda n: f":{n}") if dialect == "sqlite" else (lambda n: f"CAST(:{n} AS DATE)")
+    rows, params = [], {}
+    for i, (key, p) in enumerate(buckets):
+        rows.append(f"(:k{i}, {cast(f'a{i}')}, {cast(f'b{i}')})")
+        params.update({f"k{i}": key or "", f"a{i}": day_param(p.start, dialect),
+                       f"b{i}": day_param(p.end, dialect)})
+    return "p(k, d0, d1) AS (VALUES " + ", ".join(rows) + ")", params
+
+
+def dossier_rows(dialect: str, by: str | None, *, agency: bool, ids: bool = False) -> str:
+    """The derived rows `d` of every dossier that can count in [:lo, :hi). Only the columns
+    of ix_dossier_stats, so the receipts are read from the index alone; `ids` adds the
+    dossier's id and code (for listing the dossiers behind a number)."""
+    g = GROUP_SQL[by]
+    end = "COALESCE(resolved_at, returned_at, closed_at)"
+    rday, eday = _day("received_at", dialect), _day(end, dialect)
+    cols = (f"{g} AS g, {'id, code, ' if ids else ''}status, channel, {rday} AS rday, "
+            f"CASE WHEN {end} IS NULL THEN NULL WHEN {eday} < {rday} THEN {rday} ELSE {eday} END AS eday, "
+            f"{_day('original_due_at', dialect)} AS dday, "
+            "CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN 1 ELSE 0 END AS res, "
+            "CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END AS closed, "
+            "supplement_count AS sc, apology_count AS ac")
+    return _branches(dialect, cols, agency)
+
+
+def _branches(dialect: str, cols: str, agency: bool) -> str:
+    return " UNION ALL ".join(_branch_parts(dialect, cols, agency))
+
+
+def _branch_parts(dialect: str, cols: str, agency: bool) -> list[str]:
+    own = " AND agency_code = :agency" if agency else ""
+    before = f"received_at < :lo{own}"
+    # (index, condition) per set. SQLite is told which index: by its own estimate an
+    # "IS NULL" on an end column looks selective, and it would walk every open dossier.
+    parts = [
+        ("ix_dossier_stats", f"received_at >= :lo AND received_at < :hi{own}"),
+        ("ix_dossier_open", f"{before} AND resolved_at IS NULL AND returned_at IS NULL AND closed_at IS NULL"),
+        ("ix_dossier_resolved_at", f"{before} AND resolved_at >= :lo"),
+        ("ix_dossier_returned_at", f"{before} AND resolved_at IS NULL AND returned_at >= :lo"),
+        ("ix_dossier_closed_at", f"{before} AND resolved_at IS NULL AND returned_at IS NULL AND closed_at >= :lo"),
+    ]
+    hint = (lambda ix: f" INDEXED BY {ix}") if dialect == "sqlite" else (lambda ix: "")
+    return [f"SELECT {cols} FROM dossier{hint(ix)} WHERE {w}" for ix, w in parts]
+
+
+def bounds(buckets: list[tuple[str | None, Period]], dialect: str) -> dict[str, Any]:
+    lo = min(p.start for _, p in buckets)
+    hi = max(p.end for _, p in buckets) + timedelta(days=1)
+    return {"lo": day_param(lo, dialect), "hi": day_param(hi, dialect)}
+
+
+def aggregate_sql(dialect: str, by: str | None, buckets, *, agency: bool) -> tuple[str, dict[str, Any]]:
+    cte, params = periods_cte(buckets, dialect)
+    sums = ", ".join(f"SUM(CASE WHEN {pred} THEN 1 ELSE 0 END) AS {name}"
+                     for name, pred in PREDICATES_SQL.items())
+    sql = (f"WITH {cte}, d AS MATERIALIZED ({dossier_rows(dialect, by, agency=agency)}) "
+           f"SELECT p.k AS k, d.g AS g, {sums} "
+           f"FROM d JOIN p ON d.rday <= p.d1 AND (d.eday IS NULL OR d.eday >= p.d0) "
+           f"GROUP BY p.k, d.g")
+    return sql, {**params, **bounds(buckets, dialect)}
+
+
+def processing_sql(dialect: str, by: str | None, buckets, *, agency: bool) -> tuple[str, dict[str, Any]]:
+    """Resolved dossiers counted per (receipt day, result day): the working-day calendar
+    (Python, with the desk's overrides) turns each pair into days."""
+    cte, params = periods_cte(buckets, dialect)
+    sql = (f"WITH {cte}, d AS MATERIALIZED ({dossier_rows(dialect, by, agency=agency)}) "
+           f"SELECT p.k AS k, d.g AS g, d.rday AS rday, d.eday AS eday, COUNT(*) AS n "
+           f"FROM d JOIN p ON d.rday <= p.d1 AND d.eday >= p.d0 "
+           f"WHERE {_RESOLVED} GROUP BY p.k, d.g, d.rday, d.eday")
+    return sql, {**params, **bounds(buckets, dialect)}
+
+
+def behind_sql(dialect: str, by: str | None, figure: str, period: Period, *, agency: bool,
+               key: str | None) -> tuple[str, dict[str, Any]]:
+    """The ids of the dossiers one figure counts (the number a supervisor pressed Enter on)."""
+    if figure not in PREDICATES_SQL:
+        raise ValueError(f"unknown figure {figure}")
+    cte, params = periods_cte([(None, period)], dialect)
+    where = PREDICATES_SQL[figure]
+    if key is not None and by not in (None, "day", "month"):
+        where += " AND d.g = :gkey"
+        params["gkey"] = key
+    sql = (f"WITH {cte}, d AS MATERIALIZED ({dossier_rows(dialect, by, agency=agency, ids=True)}) "
+           f"SELECT d.id FROM d JOIN p ON 1 = 1 WHERE {where} ORDER BY d.rday, d.code")
+    return sql, {**params, **bounds([(None, period)], dialect)}
+
+
+# -- one period, classified -------------------------------------------------------------------
+# The fast path for one period (every grouping but day/month): each dossier is classified
+# once into a few small codes, packed into one integer, and the rows are counted per
+# (group, code). Python turns the codes into figures (`decode_counts`), so the database
+# evaluates ten CASE expressions per dossier instead of twenty predicates. The predicates
+# above stay the definition: the property tests hold both paths to the plain fold.
+# Mixed radix: (name, radix).
+CODE_PARTS = (("st", 4), ("en", 4), ("tl", 3), ("ipl", 2), ("s5", 2), ("ch2", 2), ("ch3", 2),
+              ("sd", 2), ("ap", 2), ("sm", 2))
+
+
+def _class_exprs(d0: str, d1: str, d1n: str, day) -> dict[str, str]:
+    """Classes of a dossier row `d` (raw timestamps; `e` = its end, never before receipt)
+    for the period [d0, d1]; d1n is the day after d1. A timestamp compared with a day
+    compares its date: on SQLite both are ISO text, on PostgreSQL timestamp and date."""
+    return {
+        # 1 carried over, 2 received, 3 not accepted (received in the period), 0 neither
+        "st": (f"CASE WHEN d.status = 3 THEN (CASE WHEN d.r >= {d0} AND d.r < {d1n} THEN 3 ELSE 0 END) "
+               f"WHEN d.r >= {d0} THEN (CASE WHEN d.r < {d1n} THEN 2 ELSE 0 END) "
+               f"WHEN d.e IS NULL OR d.e >= {d0} THEN 1 ELSE 0 END"),
+        # 1 resolved in the period, 2 withdrawn / stopped in it, 3 in progress at its end
+        "en": (f"CASE WHEN d.status = 3 OR d.r >= {d1n} THEN 0 WHEN d.e IS NULL OR d.e >= {d1n} THEN 3 "
+               f"WHEN d.e < {d0} THEN 0 WHEN d.res = 1 THEN 1 ELSE 2 END"),
+        "tl": f"CASE WHEN {day('d.e')} < {day('d.due')} THEN 0 WHEN {day('d.e')} = {day('d.due')} THEN 1 ELSE 2 END",
+        "ipl": f"CASE WHEN d.status <> 5 AND d.due < {d1} THEN 1 ELSE 0 END",
+        "s5": "CASE WHEN d.status = 5 THEN 1 ELSE 0 END",
+        "ch2": "CASE WHEN d.channel = 2 THEN 1 ELSE 0 END",
+        "ch3": "CASE WHEN d.channel = 3 THEN 1 ELSE 0 END",
+        "sd": f"CASE WHEN {day('d.e')} = {day('d.r')} THEN 1 ELSE 0 END",
+        "ap": "CASE WHEN d.ac > 0 THEN 1 ELSE 0 END",
+        "sm": "CASE WHEN d.sc > 1 THEN 1 ELSE 0 END",
+    }
+
+
+def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool,
+                   with_days: bool, also_by: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Rows (g, g2, code, rday, eday, n): dossiers per group and class; with_days keeps
+    the receipt and result days of resolved dossiers (for the working-day average).
+    `also_by`: a second grouping counted in the same pass (g2; '' without it)."""
+    if dialect == "sqlite":
+        d0, d1, d1n = ":d0", ":d1", ":d1n"
+        # max() of two ISO texts is the later time; NULL when the dossier has not ended.
+        end = "max(COALESCE(resolved_at, returned_at, closed_at), received_at)"
+    else:
+        d0, d1, d1n = "CAST(:d0 AS DATE)", "CAST(:d1 AS DATE)", "CAST(:d1n AS DATE)"
+        end = ("CASE WHEN COALESCE(resolved_at, returned_at, closed_at) IS NULL THEN NULL "
+               "ELSE GREATEST(COALESCE(resolved_at, returned_at, closed_at), received_at) END")
+    day = lambda col: _day(col, dialect)     # noqa: E731
+    exprs = _class_exprs(d0, d1, d1n, day)
+    code, weight = [], 1
+    for name, radix in CODE_PARTS:
+        code.append(f"{weight} * ({exprs[name]})")
+        weight *= radix
+    if with_days:
+        resolved = f"d.status <> 3 AND d.res = 1 AND d.e >= {d0} AND d.e < {d1n}"
+        days = (f"CASE WHEN {resolved} THEN {day('d.r')} END AS rday, "
+                f"CASE WHEN {resolved} THEN {day('d.e')} END AS eday")
+    else:
+        days = "NULL AS rday, NULL AS eday"
+    cols = (f"{GROUP_SQL[by]} AS g, {GROUP_SQL[also_by]} AS g2, status, channel, received_at AS r, {end} AS e, original_due_at AS due, "
+            "CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN 1 ELSE 0 END AS res, "
+            "supplement_count AS sc, apology_count AS ac")
+    # Each branch is counted on its own and the partial counts are summed in Python: no
+    # compound of every dossier row is ever built (on SQLite that cost more than the counting).
+    g1, g2 = ("d.g" if by else "''"), ("d.g2" if also_by else "''")
+    # Only real groupings are grouped on (a constant column costs the sort a comparison).
+    keys = ", ".join(str(i) for i, used in ((1, by), (2, also_by), (3, True), (4, with_days), (5, with_days))
+                     if used)
+    sql = " UNION ALL ".join(
+        f"SELECT {g1} AS g, {g2} AS g2, {' + '.join(code)} AS code, "
+        f"{days}, COUNT(*) AS n FROM ({part}) AS d GROUP BY {keys}" for part in _branch_parts(dialect, cols, agency))
+    params = {"d0": day_param(period.start, dialect), "d1": day_param(period.end, dialect),
+              "d1n": day_param(period.end + timedelta(days=1), dialect), **bounds([(None, period)], dialect)}
+    return sql, params
+
+
+def decode_counts(code: int) -> dict[str, int] | None:
+    """The figures one dossier of class `code` counts in (1 each), or None for none."""
+    v = {}
+    for name, radix in CODE_PARTS:
+        v[name] = code % radix
+        code //= radix
+    st, en = v["st"], v["en"]
+    if st == 0 and en == 0:
+        return None
+    hits = {}
+    if st == 2:
+        hits["received"] = 1
+        hits["received_online" if v["ch2"] else "received_direct_postal"] = 1
+        if v["ch3"]:
+            hits["received_postal"] = 1
+    elif st == 3:
+        hits["not_accepted"] = 1
+    elif st == 1:
+        hits["carried_over"] = 1
+    late = False
+    if en == 1:
+        hits["resolved"] = 1
+        hits[("resolved_early", "resolved_on_time", "resolved_late")[v["tl"]]] = 1
+        late = v["tl"] == 2
+        if v["sd"]:
+            hits["same_day"] = 1
+    elif en == 2:
+        hits["withdrawn_stopped"] = 1
+    elif en == 3:
+        hits["in_progress"] = 1
+        hits["in_progress_late" if v["ipl"] else "in_progress_on_time"] = 1
+        late = bool(v["ipl"])
+        if v["s5"]:
+            hits["waiting_supplement"] = 1
+    if st in (1, 2):
+        if v["ap"]:
+            hits["apologies"] = 1
+        if v["sm"]:
+            hits["supplement_over_once"] = 1
+    if late:
+        hits["late_with_apology" if v["ap"] else "late_without_apology"] = 1
+    return hits
