@@ -259,7 +259,10 @@ def _apply_fields(s: dict[str, Any], event: Event) -> None:
             s["due_at"] = _dt(event.payload["new_due_at"])
         s["apology_count"] += 1
     elif kind is EventKind.RATED:
-        s["rating"] = event.payload.get("level")
+        # The latest answer's level as text (the column is text); "not rated" keeps it.
+        level = event.payload.get("level")
+        if level is not None:
+            s["rating"] = str(level)
 
 
 _STAMPS = {EventKind.RESULT_READY: "resolved_at", EventKind.RETURNED: "returned_at",

@@ -102,6 +102,9 @@ class DossierRepo:
         self.hlc = hlc
         self.clock = clock
         self._desk_number: int | None = None
+        # Called inside the write transaction of every receipt and recorded event, after
+        # the projection is written (db/ratings.py opens the kiosk's prompt this way).
+        self.hooks: builtins.list[Callable[[Connection, Event, DossierState], None]] = []
 
     # -- writing ---------------------------------------------------------------------------
     def receive(
@@ -126,6 +129,8 @@ class DossierRepo:
             state = start(ev)
             conn.execute(event.insert().values(**event_to_row(ev)))
             conn.execute(dossier.insert().values(**state_to_row(state)))
+            for hook in self.hooks:
+                hook(conn, ev, state)
             slip, job_id = None, None
             if make_slip is not None:
                 slip = make_slip(code)
@@ -162,6 +167,8 @@ class DossierRepo:
             else:
                 new_state = fold(events_of(conn, [dossier_id])[dossier_id])
             upsert_projection(conn, new_state)
+            for hook in self.hooks:
+                hook(conn, ev, new_state)
             raise_hlc(conn, ev.hlc)
         return new_state
 

@@ -35,6 +35,7 @@ class MotcuaApp(App):
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
+        Binding("f7", "ratings", "Đánh giá của công dân", id="ratings.open"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
 
@@ -144,6 +145,11 @@ class MotcuaApp(App):
         from tui.screens.print_queue import PrintQueueScreen
         if self.clerk is not None and not isinstance(self.screen, PrintQueueScreen):
             self.push_screen(PrintQueueScreen())
+
+    def action_ratings(self) -> None:
+        from tui.screens.ratings import RatingsScreen
+        if self.clerk is not None and not isinstance(self.screen, RatingsScreen):
+            self.push_screen(RatingsScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding with an id is also a palette command, named in Vietnamese."""
@@ -258,6 +264,9 @@ class MotcuaApp(App):
         warning = bool(pending)
         parts.append(f"Chờ in: {pending}" if pending else "Chờ in: 0")
         parts.append(self.sync_text())
+        from tui.screens.ratings import rating_status_text
+        if rating := rating_status_text(s):
+            parts.append(rating)
         if s.settings.demo:
             parts.append("DỮ LIỆU MẪU")
         return "  │  ".join(parts), warning

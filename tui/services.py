@@ -29,6 +29,7 @@ class Services:
     print_jobs: object
     demo_accounts: list = field(default_factory=list)
     sync: object = None                # db.sync.SyncEngine when a central store is configured
+    ratings: object = None             # db.ratings.RatingsRepo (its hook opens kiosk prompts)
     _printer: object = None
     _calendar: tuple = (None, None)    # (overrides it was built from, WorkingCalendar)
 
@@ -96,6 +97,9 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
         print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
     )
     services.print_jobs.recover_interrupted()
+    from db.ratings import RatingsRepo
+    services.ratings = RatingsRepo(engine, clock, hlc, settings.rating_config())
+    services.dossiers.hooks.append(services.ratings.on_event)
     if settings.central_url and desk is not None:
         services.sync = make_sync(services)
     if settings.demo and seed_demo and services.dossiers.count() == 0:

@@ -52,7 +52,7 @@ _REFUSAL = ("Yêu cầu không thuộc thẩm quyền giải quyết của UBND 
             "Giấy tờ xuất trình không hợp lệ, không đủ căn cứ để giải quyết.")
 _SUPPLEMENT_REASON = "Thiếu giấy tờ theo quy định; đề nghị bổ sung để hoàn thiện hồ sơ."
 _APOLOGY_REASON = "Hồ sơ cần xác minh thêm nên chưa trả kết quả đúng hẹn."
-_DISSATISFIED = ("Thời gian chờ lâu", "Hướng dẫn chưa rõ ràng")
+_DISSATISFIED = ("Thời gian giải quyết", "Thông tin thủ tục chưa rõ")
 
 
 def _const(payload: dict) -> tuple[dict, str]:
@@ -65,9 +65,17 @@ _READY = _const({})
 _WITHDRAWN = _const({"reason": "Công dân đề nghị rút hồ sơ."})
 _REFUSED = tuple(_const({"reasons": [r]}) for r in _REFUSAL)
 _RETURNED = {d.value: _const({"delivery": d.value}) for d in Delivery}
-_RATED = {"very_satisfied": _const({"level": "very_satisfied"}),
-          "satisfied": _const({"level": "satisfied"})}
-_RATED_BAD = tuple(_const({"level": "dissatisfied", "reasons": [r]}) for r in _DISSATISFIED)
+
+
+def _rated(level: int, label: str, reasons: tuple[str, ...] = ()) -> tuple[dict, str]:
+    # The `rated` payload of core.ratings.rated_payload at the return step; the clerk rated
+    # is the event's clerk and the times its wall time (constant payloads keep seeding fast).
+    return _const({"step": "return", "level": level, "label": label, "reasons": list(reasons),
+                   "source": "kiosk", "satisfied": level <= 2, "levels": 3})
+
+
+_RATED = {"very_satisfied": _rated(1, "Rất hài lòng"), "satisfied": _rated(2, "Hài lòng")}
+_RATED_BAD = tuple(_rated(3, "Chưa hài lòng", (r,)) for r in _DISSATISFIED)
 
 _STATUS_AFTER = {k: int(v) for k, v in {
     EventKind.TRANSFERRED: Status.PROCESSING, EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT,
@@ -427,7 +435,7 @@ class DossierMaker:
                 due_at = datetime.fromisoformat(pl["new_due_at"])
                 apologies += 1
             elif kind is _RATED_K:
-                rating = pl["level"]
+                rating = str(pl["level"])
         if last_hlc > self.max_hlc:
             self.max_hlc = last_hlc
         name = applicant["full_name"]
