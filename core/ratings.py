@@ -206,6 +206,8 @@ def summarize(payloads: Iterable[Mapping[str, Any]], misuse: int, config: Rating
         if level is None:
             s.not_rated += 1
             continue
+        if not isinstance(level, int) or isinstance(level, bool):
+            continue                                   # not a rating of this scale: ignored
         s.ratings += 1
         s.by_level[level] = s.by_level.get(level, 0) + 1
         src = p.get("source") or Source.KIOSK.value
@@ -287,6 +289,9 @@ class KioskMachine:
     def __init__(self, config: RatingConfig, state: KioskState | None = None):
         self.config = config
         self.state = state or KioskState()
+        # Prompts this kiosk already answered (and finished): a stale read of the database
+        # must never offer them again.
+        self._answered: dict[str, bool] = {}
 
     def offer(self, prompt: Prompt | None, now: datetime) -> bool:
         """A prompt read from the database (None: nothing open). True if the screen changes.
@@ -300,6 +305,9 @@ class KioskMachine:
                 return True
             return False
         if st.prompt is not None and st.prompt.id == prompt.id:
+            return False
+        done = self._answered.get(prompt.id)
+        if done is not None and (done or prompt.level is None):
             return False
         start = prompt.shown_at or now
         deadline = start + timedelta(seconds=self.config.timeout_s)
@@ -369,6 +377,7 @@ class KioskMachine:
 
     def _answer(self, level: int, now: datetime) -> Write:
         st = self.state
+        self._remember(st.prompt.id, finished=level not in self.config.ask_reasons)
         if level in self.config.ask_reasons:
             self.state = KioskState(Mode.REASONS, replace(st.prompt, level=level), 1, frozenset(),
                                     now + timedelta(seconds=self.config.timeout_s))
@@ -378,9 +387,15 @@ class KioskMachine:
 
     def _finish(self, now: datetime) -> Write:
         st = self.state
+        self._remember(st.prompt.id, finished=True)
         reasons = tuple(self.config.reasons[i - 1] for i in sorted(st.picked))
         self._thanks(now)
         return Write("finish", st.prompt.id, st.prompt.level, reasons)
+
+    def _remember(self, prompt_id: str, finished: bool) -> None:
+        self._answered[prompt_id] = finished
+        if len(self._answered) > 64:                 # only recent prompts can come back
+            del self._answered[next(iter(self._answered))]
 
     def _thanks(self, now: datetime) -> None:
         self.state = KioskState(Mode.THANKS, self.state.prompt, 1, frozenset(),
