@@ -104,6 +104,9 @@ class DossierRow(SQLModel, table=True):
         Index("ix_dossier_applicant_phone", "applicant_phone"),
         Index("ix_dossier_status", "status"),
         Index("ix_dossier_received_at", "received_at"),
+        # The morning work list: one range per list on (status, date column).
+        Index("ix_dossier_status_due", "status", "due_at"),
+        Index("ix_dossier_status_supplement_due", "status", "supplement_due_at"),
     )
     id: str = Field(primary_key=True)
     code: str = Field(sa_column_kwargs={"unique": True})
@@ -131,6 +134,13 @@ class DossierRow(SQLModel, table=True):
     conflicts: str = Field(default="[]", sa_type=Text)   # JSON list
     last_hlc: str = ""
     event_count: int = 0
+    # Issue 8 (migration 0005): what the lifecycle needs to apply the next event.
+    prior_status: int | None = None               # status a supplement request interrupted
+    supplement_requested_at: datetime | None = Field(default=None, sa_type=DateTime)
+    supplement_due_at: datetime | None = Field(default=None, sa_type=DateTime)   # citizen's deadline
+    supplement_overrides: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    holder: str = Field(default="", sa_column_kwargs={"server_default": ""})      # body after a hand-off
+    step_due_at: datetime | None = Field(default=None, sa_type=DateTime)
 
 
 class DailySequenceRow(SQLModel, table=True):

@@ -306,24 +306,25 @@ class RatingsRepo:
         return PromptStatus(r.dossier_code, Step(r.step), state)
 
     def for_dossier(self, dossier_id: str) -> builtins.list[dict[str, Any]]:
-        """The dossier's ratings and misuse presses, oldest first (`dossier show --json`)."""
+        """The dossier's ratings and misuse presses, oldest first, as `motcua dossier show
+        --json` lists them: {"step", "level", "label", "reasons", "at" (datetime), "misuse"}."""
         out = []
         with read_conn(self.engine) as conn:
             for ev_row in conn.execute(select(event.c.payload, event.c.wall_time).where(
                     event.c.dossier_id == dossier_id, event.c.kind == EventKind.RATED.value)
                     .order_by(event.c.hlc, event.c.id)):
                 p = loads(ev_row.payload) or {}
+                at = p.get("answer_at") or p.get("prompt_at")
                 out.append({"step": p.get("step"), "level": p.get("level"),
                             "label": p.get("label") or (NOT_RATED_LABEL if p.get("level") is None else ""),
                             "reasons": list(p.get("reasons") or []),
-                            "at": p.get("answer_at") or p.get("prompt_at") or ev_row.wall_time.isoformat(),
-                            "misuse": False, "source": p.get("source") or Source.KIOSK.value})
+                            "at": datetime.fromisoformat(at) if at else ev_row.wall_time, "misuse": False})
             for m in conn.execute(select(rating_press.c.at, rating_prompt.c.step)
                                   .join(rating_prompt, rating_prompt.c.id == rating_press.c.prompt_id)
                                   .where(rating_press.c.dossier_id == dossier_id,
                                          rating_press.c.outcome == Outcome.MISUSE.value)):
                 out.append({"step": m.step, "level": None, "label": "", "reasons": [],
-                            "at": m.at.isoformat(), "misuse": True, "source": Source.KIOSK.value})
+                            "at": m.at, "misuse": True})
         return sorted(out, key=lambda x: x["at"])
 
     def rated_events(self, date_from: date, date_to: date, *, agency_code: str | None = None,

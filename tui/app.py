@@ -28,6 +28,14 @@ SYNC_GROUP = "sync"
 STATUS_REFRESH_SECONDS = 5
 
 
+def _offered(owner, action: str) -> bool:
+    """Whether the screen offers `action` now (its check_action): the palette lists only
+    what the keys would do, e.g. a dossier's actions that fit its state."""
+    from textual.actions import parse
+    _, name, params = parse(action)
+    return owner.check_action(name, params) is not False
+
+
 class MotcuaApp(App):
     TITLE = "motcua — Bộ phận Một cửa"
     CSS_PATH = "app.tcss"
@@ -35,7 +43,7 @@ class MotcuaApp(App):
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
-        Binding("f7", "ratings", "Đánh giá của công dân", id="ratings.open"),
+        Binding("f10", "ratings", "Đánh giá của công dân", id="ratings.open"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
 
@@ -159,6 +167,8 @@ class MotcuaApp(App):
                 if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
                     continue
                 if self.clerk is None and binding.id not in ("app.help", "app.quit"):
+                    continue
+                if not _offered(owner, binding.action):
                     continue
                 seen.add(binding.id)
                 key = self.get_key_display(binding)

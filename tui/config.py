@@ -49,6 +49,9 @@ class Settings:
     cutoff: str = "15:00"
     closing: str = "17:00"
     demo: bool = False
+    supplement_mode: str = "restart"  # [lifecycle] restart | pause (see core.dossier_actions)
+    supplement_days: int = 15        # working days a citizen has to supplement
+    on_time_by: str = "date"         # date | datetime: how a result is judged on time
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
     kiosk: dict = field(default_factory=dict)            # [kiosk] table: core.ratings.rating_config
 
@@ -95,6 +98,8 @@ _ENV = {
     "print_timeout": "MOTCUA_PRINT_TIMEOUT", "qr_template": "MOTCUA_QR_TEMPLATE",
     "central_url": "MOTCUA_CENTRAL", "sync_interval": "MOTCUA_SYNC_INTERVAL",
     "office_sessions": "MOTCUA_OFFICE_HOURS", "cutoff": "MOTCUA_CUTOFF", "closing": "MOTCUA_CLOSING",
+    "supplement_mode": "MOTCUA_SUPPLEMENT_MODE", "supplement_days": "MOTCUA_SUPPLEMENT_DAYS",
+    "on_time_by": "MOTCUA_ON_TIME_BY",
 }
 
 # TOML layout: [database] url, [printer] uri/paper_mm/mode/codepage/native_qr/copies/timeout/
@@ -108,6 +113,8 @@ _TOML = {
     ("printer", "qr_template"): "qr_template", ("central", "url"): "central_url",
     ("central", "sync_interval"): "sync_interval", ("calendar", "office_hours"): "office_sessions",
     ("calendar", "cutoff"): "cutoff", ("calendar", "closing"): "closing",
+    ("lifecycle", "supplement_mode"): "supplement_mode", ("lifecycle", "supplement_days"): "supplement_days",
+    ("lifecycle", "on_time_by"): "on_time_by",
 }
 
 
@@ -160,6 +167,12 @@ def load_settings(
     settings = replace(Settings(), **values)
     if settings.copies not in (1, 2):
         raise ConfigError("Số liên in phải là 1 hoặc 2.")
+    if settings.supplement_mode not in ("restart", "pause"):
+        raise ConfigError("[lifecycle] supplement_mode phải là restart (tính lại từ đầu) hoặc pause (tạm dừng).")
+    if not 1 <= settings.supplement_days <= 365:
+        raise ConfigError("[lifecycle] supplement_days (hạn bổ sung, ngày làm việc) phải từ 1 đến 365.")
+    if settings.on_time_by not in ("date", "datetime"):
+        raise ConfigError("[lifecycle] on_time_by phải là date (so ngày) hoặc datetime (so ngày giờ).")
     if settings.paper_mm not in (58, 80):
         raise ConfigError("Khổ giấy phải là 58 hoặc 80 (mm).")
     try:

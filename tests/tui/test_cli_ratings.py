@@ -100,3 +100,23 @@ def test_kiosk_refuses_a_database_without_a_desk_and_a_bad_timeout(capsys, tmp_p
     code, _, err = run(capsys, "ratings", "--config", str(tmp_path / "bad.toml"), "--db", str(tmp_path / "x.sqlite"),
                        "--from", "2026-11-23", "--to", "2026-11-23")
     assert code == 2 and "[kiosk] levels" in err
+
+
+def test_dossier_show_json_lists_ratings_timeouts_and_misuse(capsys, desk):
+    db, codes = desk
+    code, out, _ = run(capsys, "dossier", "show", codes[0], "--db", db, "--json")
+    assert code == 0
+    assert json.loads(out)["ratings"] == [{"step": "receipt", "level": 1, "label": "Rất hài lòng",
+                                           "reasons": [], "at": "2026-11-23T09:30:00+07:00", "misuse": False}]
+    # The second dossier: level 3 still waits for reasons, then a misuse press; the
+    # replacement by a new receipt records the answer without reasons.
+    services = build_services(Settings(db_url=db, demo=True, printer_uri="dummy:"), FixedClock(DAY), seed_demo=0)
+    clerk = next(c for c in services.accounts.list() if c.username == "canbo")
+    save_dossier(services, clerk, make_draft())
+    services.engine.dispose()
+    code, out, _ = run(capsys, "dossier", "show", codes[1], "--db", db, "--json")
+    listed = json.loads(out)["ratings"]
+    assert [(r["level"], r["label"], r["misuse"]) for r in listed] == [
+        (3, "Chưa hài lòng", False), (None, "", True)]
+    code, out, _ = run(capsys, "dossier", "show", codes[1], "--db", db)
+    assert "Đánh giá tiếp nhận hồ sơ: Chưa hài lòng" in out and "bấm thừa (không tính)" in out
