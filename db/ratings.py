@@ -145,9 +145,8 @@ class RatingsRepo:
         """A level chosen on the prompt. A rating if the prompt is still open, else misuse
         (answered already, replaced or expired). A dissatisfied level waits for reasons."""
         with write_tx(self.engine) as conn:
-            r = conn.execute(select(rating_prompt).where(rating_prompt.c.id == prompt_id)).first()
-            ok = (r is not None and r.status == OPEN and 1 <= level <= self.config.levels
-                  and self._in_time(r, now))
+            r = conn.execute(select(rating_prompt).where(rating_prompt.c.id == prompt_id)).one()
+            ok = r.status == OPEN and 1 <= level <= self.config.levels and self._in_time(r, now)
             outcome = Outcome.RATING if ok else Outcome.MISUSE
             self._keep(conn, r.agency_code, r.desk_number, key, outcome, now, prompt_id, r.dossier_id)
             if ok:
@@ -161,7 +160,7 @@ class RatingsRepo:
     def finish(self, prompt_id: str, reasons: tuple[str, ...], now: datetime, key: str | None = None) -> bool:
         """Reasons sent (or the reasons screen timed out): the dissatisfied rating is written."""
         with write_tx(self.engine) as conn:
-            r = conn.execute(select(rating_prompt).where(rating_prompt.c.id == prompt_id)).first()
+            r = conn.execute(select(rating_prompt).where(rating_prompt.c.id == prompt_id)).one()
             if key is not None:
                 self._keep(conn, r.agency_code, r.desk_number, key, Outcome.REASON, now, prompt_id, r.dossier_id)
             if r.status != ANSWERED:

@@ -171,11 +171,9 @@ class KioskApp(App):
         elif write is not None and write.kind == "finish":
             self._write(k.ratings.finish, write.prompt_id, write.reasons, now, key)
         else:
-            if outcome is Outcome.MISUSE:
-                prompt_id = prompt.id if prompt is not None else None
-            else:
-                prompt_id = prompt.id
-            self._write(k.ratings.press, k.agency_code, k.desk_number, key, outcome, now, prompt_id)
+            # A move, a reason, or misuse: kept against the prompt on screen, if any.
+            self._write(k.ratings.press, k.agency_code, k.desk_number, key, outcome, now,
+                        prompt.id if prompt is not None else None)
         self.render_state()
 
     def _tick(self) -> None:
