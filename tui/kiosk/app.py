@@ -27,6 +27,7 @@ from tui.kiosk import KioskServices
 log = logging.getLogger("motcua.kiosk")
 
 TICK_SECONDS = 0.25
+WRITE_ATTEMPTS = 5          # each waits up to the database busy timeout
 STEP_QUESTION = {"receipt": "việc tiếp nhận hồ sơ", "return": "việc trả kết quả"}
 
 
@@ -197,8 +198,16 @@ class KioskApp(App):
 
     def _write(self, fn, *args) -> Future:
         def run():
+            from db.engine import DatabaseBusy
             try:
-                return fn(*args)
+                for attempt in range(WRITE_ATTEMPTS):
+                    try:
+                        return fn(*args)
+                    except DatabaseBusy:
+                        # The clerk side holds the lock (a long sync, say): the press is
+                        # not dropped, it waits its turn.
+                        if attempt == WRITE_ATTEMPTS - 1:
+                            raise
             except Exception as exc:
                 log.error("kiosk write failed: %s %s", getattr(fn, "__name__", fn), type(exc).__name__)
                 raise
