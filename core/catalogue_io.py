@@ -31,8 +31,8 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from core.catalogue import (DOC_FORM_VI, DocForm, Delivery, Procedure, RequiredDocument, Term,
-                            TermUnit, TERM_UNIT_VI)
+from core.catalogue import (DOC_FORM_VI, FEE_MAX, DocForm, Delivery, Procedure, RequiredDocument, Term,
+                            TermUnit, TERM_UNIT_VI, term_problem)
 from core.text import fold
 
 CSV_COLUMNS = ("code", "name", "field", "level", "term_amount", "term_unit", "cutoff_applies",
@@ -180,9 +180,15 @@ def _procedure(*, code, name, field, level, amount, unit, cutoff, fee, fee_note,
                              + ", ".join(u.value for u in TermUnit) + ".")
     if cutoff is None:
         raise CatalogueError("Thiếu cột áp dụng giờ chốt 15:00 (cutoff_applies).")
+    term = Term(_int(amount, "Thời hạn"), term_unit)
+    problem = term_problem(term)
+    if problem:
+        raise CatalogueError(problem)
+    if _int(fee, "Lệ phí") > FEE_MAX:
+        raise CatalogueError(f"Lệ phí vượt quá {FEE_MAX:,} đồng.".replace(",", "."))
     return Procedure(
         code=code, name=_text(name, "Tên thủ tục", required=True), field=_text(field, "Lĩnh vực"),
-        level=_text(level, "Cấp thực hiện"), term=Term(_int(amount, "Thời hạn"), term_unit),
+        level=_text(level, "Cấp thực hiện"), term=term,
         cutoff_applies=_bool(cutoff, "Áp dụng giờ chốt (cutoff_applies)"),
         fee=_int(fee, "Lệ phí"), fee_note=_text(fee_note, "Ghi chú lệ phí"), documents=documents,
         delivery=delivery, version=_int(version, "Phiên bản", minimum=1),

@@ -191,7 +191,7 @@ class DossierState:
 
     @property
     def is_open(self) -> bool:
-        return self.status in BEFORE_RESULT or self.status is Status.NEW
+        return self.status not in TERMINAL and self.status is not Status.RESOLVED
 
     @property
     def conflict(self) -> bool:

@@ -185,9 +185,13 @@ class DossierRepo:
             conn.execute(event.insert().values(**event_to_row(ev)))
             if ev.hlc > state.last_hlc:
                 new_state = apply(state, ev)          # the usual case: it sorts last
+                # Only the columns the event changed: the others' indexes stay untouched.
+                old_row, new_row = state_to_row(state), state_to_row(new_state)
+                changed = {k: v for k, v in new_row.items() if old_row[k] != v}
+                conn.execute(dossier.update().where(dossier.c.id == dossier_id).values(**changed))
             else:
                 new_state = fold(events_of(conn, [dossier_id])[dossier_id])
-            upsert_projection(conn, new_state)
+                upsert_projection(conn, new_state)
             for hook in self.hooks:
                 hook(conn, ev, new_state)
             slip = job_id = None

@@ -138,6 +138,34 @@ def _coerce(name: str, value):
         raise ConfigError(f"Giá trị cấu hình «{name}» không hợp lệ: {value!r}.") from exc
 
 
+def _read_toml(path: Path) -> dict:
+    """The config file as a dict, or a ConfigError that says what to do (issue 7)."""
+    if path.is_dir():
+        raise ConfigError(f"Tệp cấu hình {path} là một thư mục; chỉ định một tệp .toml.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path} ({exc.strerror}).") from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ConfigError(f"Tệp cấu hình {path} đang lưu dạng UTF-16; lưu lại dạng UTF-8 (Notepad: "
+                          f"Lưu thành… → Mã hóa UTF-8) rồi chạy lại.")
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Tệp cấu hình {path} không phải văn bản UTF-8; lưu lại dạng UTF-8 rồi chạy lại.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình {path} bị lỗi cú pháp: {exc}. Sửa tệp rồi chạy lại.") from exc
+
+
+def _check_toml_type(section: str, key: str, name: str, value) -> None:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    wanted = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}.get(kind)
+    if wanted and (not isinstance(value, wanted) or (kind != "bool" and isinstance(value, bool))):
+        words = {"str": "một chuỗi trong ngoặc kép", "int": "một số nguyên", "float": "một số",
+                 "bool": "true hoặc false"}[kind]
+        raise ConfigError(f"Cấu hình [{section}] {key} phải là {words}.")
+
+
 def load_settings(
     config_path: Path | None = None, env: dict[str, str] | None = None, **overrides
 ) -> Settings:
@@ -145,12 +173,10 @@ def load_settings(
     values: dict = {}
     path = config_path or Path(env.get("MOTCUA_CONFIG", "") or default_config_path())
     if path.exists():
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"Tệp cấu hình {path} bị lỗi cú pháp: {exc}. Sửa tệp rồi chạy lại.") from exc
+        doc = _read_toml(path)
         for (section, key), name in _TOML.items():
             if key in doc.get(section, {}):
+                _check_toml_type(section, key, name, doc[section][key])
                 values[name] = _coerce(name, doc[section][key])
         if isinstance(doc.get("keys"), dict):
             values["keys"] = {str(k): str(v) for k, v in doc["keys"].items()}

@@ -39,14 +39,11 @@ def term_of(receipt: dict) -> tuple[Term, bool]:
 
 
 def _slip_maker(services, state: DossierState):
-    """The forms' slip for the event, made inside the action's transaction; None when this
-    build has no forms module yet (then the action prints nothing)."""
-    try:
-        from core.forms import slip_for_event
-        from db.forms import form_context
-    except ImportError:
-        return None
-    ctx = form_context(services.engine, state, qr_template=services.settings.qr_template)
+    """The forms' slip for the event (core.forms.slip_for_event), made inside the action's
+    transaction from a context read just before it."""
+    from core.forms import slip_for_event
+    from tui.actions import form_context_for
+    ctx = form_context_for(services, state)
 
     def make(new_state: DossierState, event: Event):
         return slip_for_event(new_state, event, replace(ctx, events=tuple(ctx.events) + (event,)))

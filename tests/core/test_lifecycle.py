@@ -87,6 +87,11 @@ def histories(draw):
         kind = draw(st.sampled_from(KINDS + [EventKind.APOLOGY_ISSUED]))
         payload = {"new_due_at": (T0 + timedelta(days=stamp)).isoformat()} \
             if kind is EventKind.APOLOGY_ISSUED else {"level": "hai_long"} if kind is EventKind.RATED else {}
+        if kind is EventKind.SUPPLEMENT_RECEIVED and draw(st.booleans()):
+            moved = (T0 + timedelta(days=stamp, hours=3)).isoformat()
+            payload = {"mode": "restart", "original_due_at": moved, "due_at": moved}
+        if kind is EventKind.SUPPLEMENT_REQUESTED:
+            payload = {"override": draw(st.booleans())}
         events.append(Event(f"x{i:03d}", "d1", "000.21.53.H48", 1 + i % 2, "c", f"{stamp:015d}.00000.d",
                             T0 + timedelta(minutes=stamp), kind, payload))
     return events
@@ -103,6 +108,15 @@ def test_fold_is_order_independent_and_equals_stepwise_apply(events, rnd: random
     assert s.last_hlc == max(e.hlc for e in events)
     # Every event either moved the state or is listed as a conflict: none is dropped.
     assert len(s.conflicts) <= len(events) - 1
+    # Whatever arrives by sync: at most one apology and one supplement without a supervisor's
+    # override, and the legal appointment moves only with a received supplement.
+    assert s.apology_count <= 1 and s.supplement_count - s.supplement_overrides <= 1
+    state = fold([events[0]])
+    for e in sorted(events[1:], key=Event.sort_key):
+        after = apply(state, e)
+        if after.original_due_at != state.original_due_at:
+            assert e.kind is EventKind.SUPPLEMENT_RECEIVED and e.payload.get("original_due_at")
+        state = after
 
 
 def test_make_event_builds_the_same_frozen_event():

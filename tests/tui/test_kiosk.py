@@ -218,7 +218,7 @@ async def test_rated_clerk_sees_the_choice_only_tomorrow_supervisor_now(make_app
         await kp.press("3", "4", "enter")                 # Chưa hài lòng; reason 4
         await kiosk.writes_done()
         await cp.press("escape")
-        await cp.press("f10")
+        await cp.press("ctrl+r")
         await settle(cp)
         assert isinstance(app.screen, RatingsScreen)
         row = app.screen.query_one("#ratings-table").get_row_at(0)
@@ -242,7 +242,7 @@ async def test_supervisor_enters_a_paper_survey(make_app):
         await app.run_action("logout")
         await settle(cp)
         await login(cp, "lanhdao", "lanhdao123")
-        await cp.press("f10")
+        await cp.press("ctrl+r")
         await settle(cp)
         await cp.press("n")
         assert isinstance(app.screen, PaperSurveyScreen)

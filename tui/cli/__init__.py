@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli import account, calendar, catalogue, database, demo, dossier, kiosk, ratings, sync
+from tui.cli import (
+    account, calendar, catalogue, database, demo, dossier, kiosk, ledger, ratings, setup, slip, sync,
+)
 from tui.cli.common import common_options, fail, settings_from
 from tui.config import ConfigError
 
-COMMANDS = (dossier, sync, catalogue, calendar, demo, database, account, kiosk, ratings)
+COMMANDS = (setup, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger, kiosk, ratings)
 
 
 def build_parser() -> argparse.ArgumentParser:

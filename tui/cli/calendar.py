@@ -6,6 +6,10 @@ from datetime import datetime
 from tui.cli.common import fail, parse_day, settings_from
 
 
+# The years the working-day calendar can answer for (the holiday rules are modern ones).
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
 def register(sub, common) -> None:
     cal = sub.add_parser("calendar", help="lịch ngày làm việc").add_subparsers(dest="action", required=True)
     show = cal.add_parser("show", parents=[common], help="liệt kê ngày nghỉ, ngày làm bù của một năm")
@@ -31,7 +35,7 @@ def register(sub, common) -> None:
 
 def cmd_calendar(args) -> int:
     from core.calendar import Override, OverrideKind
-    from core.catalogue import Term, TermUnit
+    from core.catalogue import TERM_MAX, Term, TermUnit
     from tui.services import build_services
     services = build_services(settings_from(args), seed_demo=0)
     if args.action == "set":
@@ -43,6 +47,8 @@ def cmd_calendar(args) -> int:
         print(f"Đã bỏ điều chỉnh ngày {parse_day(args.day):%d/%m/%Y}.")
         return 0
     calendar = services.calendar()
+    if args.action == "show" and not YEAR_MIN <= args.year <= YEAR_MAX:
+        return fail(f"Năm phải từ {YEAR_MIN} đến {YEAR_MAX} (đang là {args.year}).", 2)
     if args.action == "show":
         weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
         kind_vi = {"day_off": "Nghỉ", "worked_day": "Làm bù"}
@@ -65,8 +71,9 @@ def cmd_calendar(args) -> int:
     elif args.same_day:
         term, applies = Term(0, TermUnit.SAME_DAY), True if cutoff is None else cutoff
     else:
-        if args.days < 0:
-            return fail("Số ngày phải không âm.", 2)
+        top = TERM_MAX[TermUnit.WORKING_DAYS]
+        if not 0 <= args.days <= top:
+            return fail(f"Số ngày làm việc (--days) phải từ 0 đến {top} (đang là {args.days}).", 2)
         term, applies = Term(args.days, TermUnit.WORKING_DAYS), True if cutoff is None else cutoff
     due = calendar.due(received, term, applies)
     print(json.dumps({"due": due.isoformat()}) if args.json else f"{due:%H:%M %d/%m/%Y}")

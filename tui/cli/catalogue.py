@@ -25,12 +25,13 @@ def cmd_catalogue(args) -> int:
             f.write(dumps_csv(procs) if is_csv else dumps_json(procs))
         print(f"Đã xuất {len(procs)} thủ tục ra {args.file}.")
         return 0
+    from db.catalogue import decode_catalogue_file
     try:
-        with args.file.open(encoding="utf-8-sig", newline="") as f:
-            text = f.read()
+        raw = args.file.read_bytes()
     except OSError as exc:
         return fail(f"Không đọc được tệp {args.file}: {exc.strerror}.")
     try:
+        text = decode_catalogue_file(raw)
         procs = loads_csv(text) if is_csv else loads_json(text)
     except CatalogueError as exc:
         return fail(f"Tệp {args.file} có lỗi, chưa nhập gì: {exc}")

@@ -62,6 +62,10 @@ def register(sub, common) -> None:
     lst.add_argument("--status", type=int, choices=range(1, 11), metavar="N", help="mã trạng thái 1-10")
     lst.add_argument("--overdue", action="store_true", help="đang giải quyết và đã quá hẹn")
     lst.add_argument("--due-before", default=None, metavar="YYYY-MM-DD[ HH:MM]")
+    lst.add_argument("--work-list", default=None, metavar="NAME",
+                     choices=("overdue", "due_today", "due_next", "apology_needed", "supplement_waiting",
+                              "supplement_overdue", "not_returned"),
+                     help="một danh sách công việc của màn hình chính (ví dụ supplement_overdue: quá hạn bổ sung)")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=cmd_list)
 
@@ -260,8 +264,16 @@ def cmd_list(args) -> int:
             if args.due_before else None
     except Refused as exc:
         return fail(exc.message_vi, 2)
-    rows = WorkListRepo(services.engine).listing(
-        status=args.status, overdue_at=services.clock.now() if args.overdue else None, due_before=before)
+    repo = WorkListRepo(services.engine)
+    if args.work_list:
+        from core.worklist import WorkList, rules
+        rule = rules(services.clock.now(), services.calendar())[WorkList(args.work_list)]
+        rows = [s for s in repo.page(rule, 0, 10**9)
+                if (args.status is None or int(s.status) == args.status)
+                and (before is None or s.due_at < before)]
+    else:
+        rows = repo.listing(status=args.status, overdue_at=services.clock.now() if args.overdue else None,
+                            due_before=before)
     if args.json:
         print(json.dumps([{"code": s.code, "status": int(s.status), "status_vi": STATUS_VI[s.status],
                            "applicant": s.applicant_name, "procedure": s.procedure_code,

@@ -1,5 +1,5 @@
 """Citizens' ratings on the clerk side: the status-line words about the kiosk prompt, the
-ratings screen (F10) and the paper-survey form for supervisors.
+ratings screen (Ctrl+R) and the paper-survey form for supervisors.
 
 The clerk who was rated never sees the citizen's choice before the day ends (configurable:
 `[kiosk] hide_until_day_end`), so the citizen can answer freely; supervisors see
