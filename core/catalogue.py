@@ -90,6 +90,9 @@ class Procedure:
     version: int = 1
     demo: bool = False
     active: bool = True
+    # Words clerks and citizens use for it that its official name lacks ("chứng thực hợp
+    # đồng" for "Chứng thực giao dịch về động sản…"); the desk's procedure search reads them.
+    keywords: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     def fee_label_vi(self) -> str:

@@ -240,6 +240,14 @@ def dossier_synced(engine: Engine, dossier_id: str) -> bool:
     return bool(rows) and all(r.synced_at is not None for r in rows)
 
 
+def refused(engine: Engine) -> list[tuple[str, str]]:
+    """(event id, Vietnamese reason) of the events the centre refused, oldest first."""
+    with read_conn(engine) as conn:
+        return [tuple(r) for r in conn.execute(
+            select(sync_rejection.c.event_id, sync_rejection.c.reason)
+            .order_by(sync_rejection.c.rejected_at, sync_rejection.c.event_id))]
+
+
 def retry_refused(engine: Engine) -> int:
     with write_tx(engine) as conn:
         return conn.execute(delete(sync_rejection)).rowcount or 0

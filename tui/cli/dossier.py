@@ -13,6 +13,7 @@ import sys
 from datetime import datetime
 
 from tui.cli.common import fail, settings_from
+from tui.cli.find import register_find
 
 # CLI action name -> (event kind value, help)
 ACTIONS = {
@@ -33,6 +34,7 @@ ACTIONS = {
 def register(sub, common) -> None:
     group = sub.add_parser("dossier", help="hồ sơ: tiếp nhận, xem, liệt kê, các thao tác")
     acts = group.add_subparsers(dest="action", required=True)
+    register_find(acts, common)
 
     rec = acts.add_parser("receive", parents=[common], help="tiếp nhận hồ sơ (như màn hình tiếp nhận)")
     rec.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.001193")

@@ -1,7 +1,7 @@
 """ratings: kiosk prompts, key presses, an index of events by kind and time
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03
 
 Issue 9 (db/ratings.py). `rating_prompt` is the link between the clerk app and the kiosk
@@ -16,7 +16,7 @@ import sqlmodel
 
 
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0003'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
