@@ -350,7 +350,10 @@ def _apply_fields(s: dict[str, Any], event: Event) -> bool:
         s["due_at"] = _dt(p["new_due_at"])
         s["apology_count"] += 1
     elif kind is EventKind.RATED:
-        s["rating"] = p.get("level")
+        # The latest answer's level as text (the column is text); "not rated" keeps it.
+        level = p.get("level")
+        if level is not None:
+            s["rating"] = str(level)
     if kind in _NEXT_STATUS:
         s["status"] = _NEXT_STATUS[kind]
     return True

@@ -71,6 +71,9 @@ class DossierRepo:
         self.hlc = hlc
         self.clock = clock
         self._desk_number: int | None = None
+        # Called inside the write transaction of every receipt and recorded event, after
+        # the projection is written (db/ratings.py opens the kiosk's prompt this way).
+        self.hooks: builtins.list[Callable[[Connection, Event, DossierState], None]] = []
 
     # -- writing ---------------------------------------------------------------------------
     def receive(
@@ -96,6 +99,8 @@ class DossierRepo:
             state = start(ev)
             conn.execute(event.insert().values(**event_to_row(ev)))
             conn.execute(dossier.insert().values(**state_to_row(state)))
+            for hook in self.hooks:
+                hook(conn, ev, state)
             raise_hlc(conn, ev.hlc)
         return ReceiveResult(dossier=state, event=ev)
 
@@ -142,6 +147,8 @@ class DossierRepo:
             else:
                 new_state = fold(events_of(conn, [dossier_id])[dossier_id])
                 upsert_projection(conn, new_state)
+            for hook in self.hooks:
+                hook(conn, ev, new_state)
             slip = job_id = None
             if make_slip is not None:
                 slip = make_slip(new_state, ev)

@@ -298,3 +298,59 @@ class SupervisorRoleRow(SQLModel, table=True):
 
 supervisor_role = SupervisorRoleRow.__table__
 __all__ += ["SupervisorRoleRow"]
+
+
+
+
+# -- ratings (issue 9, db/ratings.py) -----------------------------------------------------------
+
+class RatingPromptRow(SQLModel, table=True):
+    """Desk: a rating prompt the clerk side opened for the kiosk (the link between the two
+    programs). Status: open -> answered (reasons pending) -> rated | not_rated; expired
+    (no kiosk showed it in time) and replaced (a newer step came first) write no event."""
+    __tablename__ = "rating_prompt"
+    __table_args__ = (
+        Index("ix_rating_prompt_desk", "agency_code", "desk_number", "opened_at"),
+        Index("ix_rating_prompt_dossier_id", "dossier_id"),
+    )
+    id: str = Field(primary_key=True)             # UUIDv7
+    dossier_id: str
+    step: str                                     # core.ratings.Step value
+    agency_code: str
+    desk_number: int
+    clerk_id: str
+    clerk_name: str
+    agency_name: str
+    dossier_code: str
+    procedure_name: str
+    opened_at: datetime = Field(sa_type=DateTime)  # the clerk side's clock
+    expires_at: datetime = Field(sa_type=DateTime)
+    shown_at: datetime | None = Field(default=None, sa_type=DateTime)   # the kiosk's clock
+    level: int | None = None
+    answer_at: datetime | None = Field(default=None, sa_type=DateTime)
+    status: str = "open"
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class RatingPressRow(SQLModel, table=True):
+    """Desk: every key press or click at the kiosk, with what it was (core.ratings.Outcome)."""
+    __tablename__ = "rating_press"
+    __table_args__ = (
+        Index("ix_rating_press_at", "at"),
+        Index("ix_rating_press_dossier_id", "dossier_id"),
+    )
+    id: str = Field(primary_key=True)             # UUIDv7
+    agency_code: str
+    desk_number: int
+    prompt_id: str | None = None
+    dossier_id: str | None = None
+    key: str
+    at: datetime = Field(sa_type=DateTime)
+    outcome: str
+
+
+rating_prompt = RatingPromptRow.__table__
+rating_press = RatingPressRow.__table__
+# Ratings of a period are read by kind and time, never by scanning every event.
+Index("ix_event_kind_wall_time", event.c.kind, event.c.wall_time)
+__all__ += ["RatingPromptRow", "RatingPressRow"]

@@ -45,6 +45,7 @@ class MotcuaApp(App):
         Binding("f10", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("f12", "dashboard", "Thống kê", id="stats.dashboard"),
+        Binding("ctrl+r", "ratings", "Đánh giá của công dân", id="ratings.open"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
 
@@ -174,6 +175,11 @@ class MotcuaApp(App):
         if self.clerk is not None and not isinstance(self.screen, LedgerExportScreen):
             self.push_screen(LedgerExportScreen(self.services.clock.now().date(), data_dir() / "exports"))
 
+    def action_ratings(self) -> None:
+        from tui.screens.ratings import RatingsScreen
+        if self.clerk is not None and not isinstance(self.screen, RatingsScreen):
+            self.push_screen(RatingsScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding with an id is also a palette command, named in Vietnamese."""
         seen: set[str] = set()
@@ -295,6 +301,9 @@ class MotcuaApp(App):
         warning = bool(pending)
         parts.append(f"Chờ in: {pending}" if pending else "Chờ in: 0")
         parts.append(self.sync_text())
+        from tui.screens.ratings import rating_status_text
+        if rating := rating_status_text(s):
+            parts.append(rating)
         if s.settings.demo:
             parts.append("DỮ LIỆU MẪU")
         return "  │  ".join(parts), warning

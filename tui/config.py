@@ -54,6 +54,7 @@ class Settings:
     on_time_by: str = "date"         # date | datetime: how a result is judged on time
     stats_for_clerks: bool = True    # a clerk may open the statistics dashboard (F12)
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
+    kiosk: dict = field(default_factory=dict)            # [kiosk] table: core.ratings.rating_config
 
     def resolved_db_url(self) -> str:
         if self.db_url:
@@ -73,6 +74,10 @@ class Settings:
             start, end = part.strip().split("-")
             sessions.append((_hm(start), _hm(end)))
         return OfficeHours(sessions=tuple(sessions), cutoff=_hm(self.cutoff), closing=_hm(self.closing))
+
+    def rating_config(self):
+        from core.ratings import rating_config
+        return rating_config(self.kiosk)
 
 
 def _hm(text: str) -> time:
@@ -178,9 +183,13 @@ def load_settings(
                 values[name] = _coerce(name, doc[section][key])
         if isinstance(doc.get("keys"), dict):
             values["keys"] = {str(k): str(v) for k, v in doc["keys"].items()}
+        if isinstance(doc.get("kiosk"), dict):
+            values["kiosk"] = dict(doc["kiosk"])
     for name, var in _ENV.items():
         if env.get(var):
             values[name] = _coerce(name, env[var])
+    if env.get("MOTCUA_KIOSK_TIMEOUT"):
+        values["kiosk"] = {**values.get("kiosk", {}), "timeout": env["MOTCUA_KIOSK_TIMEOUT"]}
     for name, value in overrides.items():
         if value is not None:
             values[name] = value
@@ -199,4 +208,9 @@ def load_settings(
         settings.office_hours()
     except (ValueError, IndexError) as exc:
         raise ConfigError("Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00; giờ chốt dạng 15:00.") from exc
+    from core.ratings import RatingConfigError
+    try:
+        settings.rating_config()
+    except RatingConfigError as exc:
+        raise ConfigError(str(exc)) from exc
     return settings

@@ -22,6 +22,7 @@ if TYPE_CHECKING:      # real types for readers and checkers; imported lazily at
     from db.catalogue import CatalogueRepo
     from db.dossiers import DossierRepo
     from db.print_jobs import PrintJobRepo
+    from db.ratings import RatingsRepo
     from db.sync import SyncEngine
     from printers.service import PrintService
 
@@ -41,6 +42,7 @@ class Services:
     print_jobs: PrintJobRepo
     demo_accounts: list = field(default_factory=list)
     sync: SyncEngine | None = None     # when a central store is configured
+    ratings: RatingsRepo | None = None  # its hook opens the kiosk's prompts (db/ratings.py)
     _printer: PrintService | None = None
     _calendar: tuple = (None, None)    # (overrides it was built from, WorkingCalendar)
 
@@ -108,6 +110,9 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
         print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
     )
     services.print_jobs.recover_interrupted()
+    from db.ratings import RatingsRepo
+    services.ratings = RatingsRepo(engine, clock, hlc, settings.rating_config())
+    services.dossiers.hooks.append(services.ratings.on_event)
     if settings.central_url and desk is not None:
         services.sync = make_sync(services)
     if settings.demo and seed_demo and services.dossiers.count() == 0:

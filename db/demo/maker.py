@@ -55,7 +55,7 @@ _REFUSAL = ("Yêu cầu không thuộc thẩm quyền giải quyết của UBND 
             "Giấy tờ xuất trình không hợp lệ, không đủ căn cứ để giải quyết.")
 _SUPPLEMENT_REASON = "Thiếu giấy tờ theo quy định; đề nghị bổ sung để hoàn thiện hồ sơ."
 _APOLOGY_REASON = "Hồ sơ cần xác minh thêm nên chưa trả kết quả đúng hẹn."
-_DISSATISFIED = ("Thời gian chờ lâu", "Hướng dẫn chưa rõ ràng")
+_DISSATISFIED = ("Thời gian giải quyết", "Thông tin thủ tục chưa rõ")
 
 
 def _const(payload: dict) -> tuple[dict, str]:
@@ -70,9 +70,17 @@ _WITHDRAWN = _const({"reason": "Công dân đề nghị rút hồ sơ."})
 _REFUSED = tuple(_const({"reason": r}) for r in _REFUSAL)
 _RETURNED = {d.value: _const({"method": "post" if d is Delivery.POST else "desk", "delivery": d.value})
              for d in Delivery}
-_RATED = {"very_satisfied": _const({"level": "very_satisfied"}),
-          "satisfied": _const({"level": "satisfied"})}
-_RATED_BAD = tuple(_const({"level": "dissatisfied", "reasons": [r]}) for r in _DISSATISFIED)
+
+
+def _rated(level: int, label: str, reasons: tuple[str, ...] = ()) -> tuple[dict, str]:
+    # The `rated` payload of core.ratings.rated_payload at the return step; the clerk rated
+    # is the event's clerk and the times its wall time (constant payloads keep seeding fast).
+    return _const({"step": "return", "level": level, "label": label, "reasons": list(reasons),
+                   "source": "kiosk", "satisfied": level <= 2, "levels": 3})
+
+
+_RATED = {"very_satisfied": _rated(1, "Rất hài lòng"), "satisfied": _rated(2, "Hài lòng")}
+_RATED_BAD = tuple(_rated(3, "Chưa hài lòng", (r,)) for r in _DISSATISFIED)
 
 # Enum members looked up once: attribute access on an Enum class is slow in a hot loop.
 _RECEIVED_K, _RATED_K = EventKind.RECEIVED, EventKind.RATED

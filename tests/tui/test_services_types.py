@@ -11,6 +11,7 @@ from db.calendar import CalendarRepo
 from db.catalogue import CatalogueRepo
 from db.dossiers import DossierRepo
 from db.print_jobs import PrintJobRepo
+from db.ratings import RatingsRepo
 from db.sync import SyncEngine
 from printers.service import PrintService
 
@@ -18,11 +19,12 @@ from printers.service import PrintService
 def test_every_service_field_has_its_real_type():
     names = {"Engine": Engine, "AccountRepo": AccountRepo, "CalendarRepo": CalendarRepo,
              "CatalogueRepo": CatalogueRepo, "DossierRepo": DossierRepo, "PrintJobRepo": PrintJobRepo,
-             "SyncEngine": SyncEngine, "PrintService": PrintService}
+             "SyncEngine": SyncEngine, "PrintService": PrintService, "RatingsRepo": RatingsRepo}
     hints = typing.get_type_hints(tui.services.Services, globalns={**vars(tui.services), **names})
     assert object not in hints.values()
     assert hints["dossiers"] is DossierRepo and hints["print_jobs"] is PrintJobRepo
     assert hints["engine"] is Engine and hints["sync"] == SyncEngine | None
+    assert hints["ratings"] == RatingsRepo | None
 
 
 def test_the_service_types_cost_nothing_at_run_time():

@@ -233,6 +233,8 @@ def cmd_show(args) -> int:
     events = services.dossiers.events(state.id)
     clerks = {c.id: c.username for c in services.accounts.list()}
     data = dossier_json(state, events, clerks)
+    ratings = services.ratings.for_dossier(state.id)
+    data["ratings"] = [{**r, "at": iso(r["at"])} for r in ratings]
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -244,6 +246,11 @@ def cmd_show(args) -> int:
     from core.lifecycle import EVENT_VI
     for e, item in zip(events, data["events"]):
         print(f"  {dt_short(_event_at(e))}  {EVENT_VI.get(e.kind, e.kind.value)}  ({item['clerk']})")
+    from core.ratings import STEP_VI, Step
+    for r in ratings:
+        what = "bấm thừa (không tính)" if r["misuse"] else r["label"]
+        print(f"  Đánh giá {STEP_VI[Step(r['step'])].lower()}: {what}"
+              + (f" — {'; '.join(r['reasons'])}" if r["reasons"] else ""))
     if state.conflicts:
         print(f"Cần lãnh đạo xem: {len(state.conflicts)} thao tác xung đột.")
     return 0
