@@ -21,7 +21,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from core.slips import Slip
-from printers.plaintext import LIST_PREFIX, normalize, slip_to_text, text_blocks
+from printers.plaintext import slip_to_text, text_blocks
+from printers.walk import normalize, walk_slip
 from printers.qr import QrSlot, qr_image, qr_module_size
 
 __all__ = ["render_slip", "render_segments", "slip_to_text", "text_blocks", "missing_glyphs",
@@ -249,63 +250,62 @@ def _layout(slip: Slip, width_dots: int, font_size: int, qr: str) -> list:
     segments: list = []
     c = _Canvas(width_dots)
     c.gap(MARGIN)
-    for line in slip.header:
-        c.paragraph(line, bold, "center")
-    if slip.header:
-        c.gap(font_size // 2)
-    if slip.title:
-        c.paragraph(slip.title, title, "center")
-        c.gap(font_size // 3)
-    c.rule()
-    c.gap(font_size // 3)
-
+    last_header = False
     indent = font_size
-    for label, value in slip.fields:
-        tokens = [(f"{normalize(label).strip()}:", bold), (value or "—", body)]
-        c.lines(wrap_runs(tokens, c.inner, indent))
-        c.gap(font_size // 6)
-
-    for heading, lines in slip.sections:
-        c.gap(font_size // 3)
-        if heading:
-            c.paragraph(f"{normalize(heading).strip()}:", bold)
-        for line in lines:
-            text = normalize(line).strip()
-            m = LIST_PREFIX.match(text)
-            hang = body.width(m.group(0)) if m else indent
-            c.lines(wrap_runs([(text, body)], c.inner, min(hang, c.inner // 3)))
-
-    if slip.qr_payload and qr != "none":
-        c.gap(font_size // 2)
-        module = qr_module_size(slip.qr_payload, width_dots, MARGIN)
-        if qr == "native":
-            segments.append(c.draw())
-            segments.append(QrSlot(slip.qr_payload, module))
-            c = _Canvas(width_dots)
-        else:
-            c.image(qr_image(slip.qr_payload, module))
-        if slip.qr_caption:
-            c.paragraph(slip.qr_caption, body, "center")
-
-    if slip.signatures:
-        c.gap(font_size)
-        _signatures(c, slip.signatures, body, bold)
-
-    if slip.footer:
-        c.gap(font_size // 2)
-        c.rule(1)
-        c.gap(font_size // 3)
-        for line in slip.footer:
-            c.paragraph(line, body, "center")
+    for block in walk_slip(slip):
+        kind = block.kind
+        if kind == "header":
+            c.paragraph(block.text, bold, "center")
+            last_header = True
+            continue
+        if last_header:
+            c.gap(font_size // 2)
+            last_header = False
+        if kind == "title":
+            c.paragraph(block.text, title, "center")
+            c.gap(font_size // 3)
+        elif kind == "rule":
+            c.rule()
+            c.gap(font_size // 3)
+        elif kind == "field":
+            tokens = [(f"{block.label}:", bold), (block.value, body)]
+            c.lines(wrap_runs(tokens, c.inner, indent))
+            c.gap(font_size // 6)
+        elif kind == "section":
+            c.gap(font_size // 3)
+        elif kind == "heading":
+            c.paragraph(block.text, bold)
+        elif kind == "item":
+            hang = body.width(block.hang) if block.hang else indent
+            c.lines(wrap_runs([(block.text, body)], c.inner, min(hang, c.inner // 3)))
+        elif kind == "qr" and qr != "none":
+            c.gap(font_size // 2)
+            module = qr_module_size(block.text, width_dots, MARGIN)
+            if qr == "native":
+                segments.append(c.draw())
+                segments.append(QrSlot(block.text, module))
+                c = _Canvas(width_dots)
+            else:
+                c.image(qr_image(block.text, module))
+        elif kind == "qr_caption" and qr != "none":
+            c.paragraph(block.text, body, "center")
+        elif kind == "signatures":
+            c.gap(font_size)
+            _signatures(c, block.signatures, body, bold)
+        elif kind == "footer_rule":
+            c.gap(font_size // 2)
+            c.rule(1)
+            c.gap(font_size // 3)
+        elif kind == "footer":
+            c.paragraph(block.text, body, "center")
     c.gap(MARGIN)
     segments.append(c.draw())
     return segments
 
 
-def _signatures(c: _Canvas, signatures: tuple[str, ...], body: Style, bold: Style) -> None:
+def _signatures(c: _Canvas, parts: tuple[tuple[str, ...], ...], body: Style, bold: Style) -> None:
     """Signature blocks side by side (caption, room to sign, name); fewer per row when a
     word would not fit its column, so no word is ever cut."""
-    parts = [sig.split("\n") for sig in signatures]
 
     def fits(per_row: int) -> bool:
         room = c.inner // per_row - 8
