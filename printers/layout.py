@@ -1,7 +1,8 @@
 """Lay a core `Slip` out on thermal paper as a 1-bit Pillow image.
 
-Vietnamese is drawn by Pillow with the bundled DejaVu fonts (full coverage of the
-precomposed Vietnamese letters), so the printer needs no code page. Text is NFC-normalised
+Vietnamese is drawn by Pillow with the bundled DejaVu Sans Condensed fonts (full coverage
+of the precomposed Vietnamese letters; narrow, so a line costs fewer raster bytes), so the
+printer needs no code page. Text is NFC-normalised
 and wrapped by pixel width at spaces; a single token longer than a whole line (a URL, an
 e-mail) is the only thing ever broken inside, after a "." "/" "@" where possible, and never
 between a letter and its marks.
@@ -29,12 +30,12 @@ __all__ = ["render_slip", "render_segments", "slip_to_text", "text_blocks", "mis
            "get_font", "Style", "wrap_text", "wrap_balanced", "QrSlot", "WHITE", "MARGIN"]
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+FONT_REGULAR = FONT_DIR / "DejaVuSansCondensed.ttf"
+FONT_BOLD = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
 
 WHITE = 255                # mode "1" fill (a fill of 1 is stored as 1 and breaks inversion)
 MARGIN = 4                 # dots kept blank at each side (the print head reaches the edge)
-TITLE_SCALE = 1.25
+TITLE_SCALE = 1.2
 _NOTDEF_PROBE = "\U0010fffd"   # private-use code point that no bundled font maps
 
 
@@ -331,13 +332,13 @@ def _signatures(c: _Canvas, parts: tuple[tuple[str, ...], ...], body: Style, bol
         c.y = bottom + (c.line_height(body) // 2 if first + per_row < len(parts) else 0)
 
 
-def render_segments(slip: Slip, width_dots: int, *, font_size: int = 24,
+def render_segments(slip: Slip, width_dots: int, *, font_size: int = 22,
                     native_qr: bool = False) -> list:
     """The slip as images, split around a `QrSlot` when the printer draws the QR."""
     return _layout(slip, width_dots, font_size, "native" if native_qr else "image")
 
 
-def render_slip(slip: Slip, width_dots: int, *, font_size: int = 24,
+def render_slip(slip: Slip, width_dots: int, *, font_size: int = 22,
                 include_qr: bool = True) -> Image.Image:
     """The whole slip as one mode "1" image exactly `width_dots` wide (0 = black ink)."""
     (img,) = _layout(slip, width_dots, font_size, "image" if include_qr else "none")

@@ -70,14 +70,14 @@ def test_file_printer_receives_the_exact_job(tmp_path, url_receipt):
     job = decode(written)
     assert [q.payload.decode() for q in job.qrs] == [LOOKUP_TEMPLATE.replace("{code}", DOSSIER_CODE)] * 2
     assert job.cuts == 2
-    assert {r.width_bytes for r in job.rasters} == {72}
+    assert 60 < max(r.width_bytes for r in job.rasters) <= 72
 
 
 def test_plain_path_is_a_file_printer(tmp_path, monkeypatch, receipt):
     monkeypatch.chdir(tmp_path)
     data = slip_to_escpos(receipt, PrinterProfile(paper_mm=58))
     send_bytes(parse_printer_uri("lp.bin"), data, timeout=2)
-    assert decode((tmp_path / "lp.bin").read_bytes()).rasters[0].width_bytes == 48
+    assert 40 < max(r.width_bytes for r in decode((tmp_path / "lp.bin").read_bytes()).rasters) <= 48
 
 
 def test_tcp_printer_receives_the_job(tcp_printer, receipt):
@@ -86,8 +86,8 @@ def test_tcp_printer_receives_the_job(tcp_printer, receipt):
     got = tcp_printer.wait_job()
     assert got == data
     job = decode(got)
-    assert {r.width_bytes for r in job.rasters} == {48}
-    assert [r.text for r in zxingcpp.read_barcodes(job.paper().convert("L"))] == [DOSSIER_CODE]
+    assert 40 < max(r.width_bytes for r in job.rasters) <= 48
+    assert [r.text for r in zxingcpp.read_barcodes(job.paper(384).convert("L"))] == [DOSSIER_CODE]
 
 
 def test_refused_connection_fails_fast(closed_port):
