@@ -221,3 +221,29 @@ def slip_to_escpos(slip: Slip, profile: PrinterProfile) -> bytes:
     """The complete job: `profile.copies` copies, each initialised and cut."""
     one = _raster_copy(slip, profile) if profile.mode == "raster" else _text_copy(slip, profile)
     return one * profile.copies
+
+
+def pending_in_command(data: bytes, offset: int) -> int:
+    """How many bytes of the command that `offset` falls inside were never sent: after a
+    job broke off at `offset`, the printer still waits for them (the rest of a raster
+    band, say) and would swallow whatever comes next as their data. 0 on a boundary."""
+    i, n = 0, len(data)
+    while i < n and i < offset:
+        b = data[i]
+        size = 1
+        if b == 0x1B and i + 1 < n:
+            size = 2 if data[i + 1] == 0x40 else 3
+        elif b == 0x1D and i + 2 < n:
+            cmd = data[i + 1]
+            if cmd == 0x76 and i + 7 < n:            # GS v 0 m xL xH yL yH d...
+                size = 8 + (data[i + 4] + 256 * data[i + 5]) * (data[i + 6] + 256 * data[i + 7])
+            elif cmd == 0x28 and i + 4 < n:          # GS ( k pL pH ...
+                size = 5 + data[i + 3] + 256 * data[i + 4]
+            elif cmd == 0x56:                        # GS V m [n]
+                size = 4 if data[i + 2] in (65, 66) else 3
+            else:
+                size = 3
+        if i + size > offset:
+            return i + size - offset
+        i += size
+    return 0

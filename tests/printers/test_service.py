@@ -146,3 +146,67 @@ def test_importing_escpos_leaves_logging_and_stdout_alone():
         "slip_to_escpos(Slip(kind='t', header=('A',), title='B', qr_payload='X'), PrinterProfile())\n"
         "print(logging.getLogger().handlers)")
     assert out.strip() == "[]"      # nothing printed by python-escpos, no handler added
+
+
+def test_a_file_printer_is_sent_to_never_printed(tmp_path, receipt):
+    outcome = PrintService(f"file://{tmp_path}/lp0", PrinterProfile()).print_slip(receipt)
+    assert not outcome.confirmed
+    assert outcome.message_vi.startswith("Đã gửi tới máy in.")
+    assert "Đã in xong" not in outcome.message_vi
+
+
+def test_a_printer_that_answers_no_status_is_sent_to(receipt):
+    from tests.printers.conftest import LoopbackPrinter
+    silent = LoopbackPrinter(answers=False)
+    try:
+        outcome = PrintService(silent.uri, PrinterProfile(), timeout=2).print_slip(receipt)
+        assert not outcome.confirmed and outcome.message_vi.startswith("Đã gửi tới máy in.")
+        assert silent.queries                      # it was asked, and said nothing
+    finally:
+        silent.close()
+
+
+def test_a_ready_printer_that_answers_is_printed(tcp_printer, receipt):
+    outcome = PrintService(tcp_printer.uri, PrinterProfile(), timeout=2).print_slip(receipt)
+    assert outcome.confirmed and outcome.message_vi == "Đã in xong."
+    assert tcp_printer.queries[0] == b"\x10\x04\x01"
+
+
+def test_paper_out_from_the_status_reply_fails_the_job(tcp_printer, receipt):
+    tcp_printer.status.update({1: 0x1A, 2: 0x32, 4: 0x7E})   # offline, paper end, no paper
+    with pytest.raises(PrintError) as info:
+        PrintService(tcp_printer.uri, PrinterProfile(), timeout=2).print_slip(receipt)
+    assert info.value.reason == "paper-out"
+
+
+@pytest.mark.parametrize("uri", ["", "   "])
+def test_no_printer_configured_keeps_the_job(uri, receipt):
+    service = PrintService(uri, PrinterProfile())
+    with pytest.raises(PrintError) as info:
+        service.print_slip(receipt)
+    assert info.value.reason == "not-configured"
+    assert "chưa cấu hình máy in" in info.value.message_vi
+    assert service.last_output is None
+
+
+def test_a_retry_after_a_partial_job_starts_with_a_cut_and_completes_the_cut_off_band(receipt):
+    from printers.escpos_out import pending_in_command, slip_to_escpos
+    from tests.printers.escpos_decode import decode
+    profile = PrinterProfile()
+    data = slip_to_escpos(receipt, profile)
+    job = decode(data)
+    assert job.rasters
+    # break inside the first raster band: its header starts after ESC @ (+ feeds/align)
+    start = data.index(b"\x1dv0")
+    wb, h = data[start + 4] + 256 * data[start + 5], data[start + 6] + 256 * data[start + 7]
+    cut_at = start + 8 + 10
+    assert pending_in_command(data, cut_at) == wb * h - 10
+    assert pending_in_command(data, start) == 0
+    service = PrintService("dummy:", profile)
+    service.print_slip(receipt, resume_after=cut_at)
+    out = service.last_output
+    assert out.endswith(data)
+    separator = out[:len(out) - len(data)]
+    assert separator[:wb * h - 10] == b"\x00" * (wb * h - 10)
+    rest = decode(separator[wb * h - 10:])
+    assert rest.cuts == 1 and any(b"IN LAI" in line for line in rest.of("line"))
