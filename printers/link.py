@@ -85,13 +85,21 @@ class SocketLink(Link):
             return None
 
 
+SERIAL_BUFFER_BYTES = 16384   # what OS and adapter buffers (a pty, a USB-serial cable) may
+                              # hold before a writer is let in again
+
+
 class SerialLink(Link):
+    """A serial port: the writer may be held while the buffers drain at the baud rate, so a
+    stall is `timeout` *plus* the time the line needs to empty SERIAL_BUFFER_BYTES (1.4 s at
+    115,200 baud, 17 s at 9,600): no progress for that long means the line has stopped."""
     can_read = True
 
     def __init__(self, dev, timeout: float) -> None:
-        super().__init__(dev, timeout)
+        baud = getattr(dev.device, "baudrate", 9600) or 9600
+        super().__init__(dev, timeout + SERIAL_BUFFER_BYTES * 10 / baud)
         self.port = dev.device
-        self.port.write_timeout = timeout      # pyserial: the whole write(); pieces are small
+        self.port.write_timeout = self.timeout     # pyserial: the whole write(); pieces are small
 
     def _write_some(self, chunk: memoryview) -> int:
         import serial
