@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.slips import Slip
 from printers.plaintext import slip_to_text, text_blocks
-from printers.walk import normalize, walk_slip
+from printers.walk import normalize, split_signature, walk_slip
 from printers.qr import QrSlot, qr_image, qr_module_size
 
 __all__ = ["render_slip", "render_segments", "slip_to_text", "text_blocks", "missing_glyphs",
@@ -321,10 +321,13 @@ def _signatures(c: _Canvas, parts: tuple[tuple[str, ...], ...], body: Style, bol
         row = parts[first:first + per_row]
         left = MARGIN + (c.inner - col * len(row)) // 2
         start = bottom = c.y
-        for i, (caption, *names) in enumerate(row):
+        for i, sig in enumerate(row):
+            caption, hints, names = split_signature(sig)
             c.y = start
             x0 = left + i * col
             c.lines(wrap_balanced([(caption, bold)], col - 8), "center", x0, col)
+            for hint in hints:
+                c.lines(wrap_balanced([(hint, body)], col - 8), "center", x0, col)
             c.gap(sign_space)
             for name in names:
                 c.lines(wrap_balanced([(name, body)], col - 8), "center", x0, col)

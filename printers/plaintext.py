@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from core.slips import Slip
-from printers.walk import LIST_PREFIX, normalize, walk_slip
+from printers.walk import LIST_PREFIX, normalize, split_signature, walk_slip
 
 __all__ = ["text_blocks", "slip_to_text", "normalize", "LIST_PREFIX"]
 
@@ -73,8 +73,12 @@ def _side_by_side(parts: tuple[tuple[str, ...], ...], columns: int) -> list[str]
     rows: list[str] = []
     for first in range(0, len(parts), per_row):
         blocks = []
-        for caption, *names in parts[first:first + per_row]:
-            block = _wrap(caption, col - 1) + ["", "", ""]
+        for sig in parts[first:first + per_row]:
+            caption, hints, names = split_signature(sig)
+            block = _wrap(caption, col - 1)
+            for hint in hints:
+                block += _wrap(hint, col - 1)
+            block += ["", "", ""]
             for name in names:
                 block += _wrap(name, col - 1)
             blocks.append(block)

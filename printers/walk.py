@@ -16,7 +16,8 @@ Block kinds, in the order they can come:
     item        a section line; `hang` is its list prefix ("1. ", "- ") or ""
     qr          `text` is the QR payload
     qr_caption  the line under the QR code
-    signatures  `signatures`: one (caption, names...) tuple per signature box
+    signatures  `signatures`: one (caption, lines...) tuple per signature box; see
+                `split_signature` for the hints above the room to sign
     footer_rule the thin line above the footer
     footer      one footer line (centred)
 
@@ -30,9 +31,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, Literal
 
-from core.slips import Slip
+from core.slips import Slip, printable
 
-__all__ = ["SlipBlock", "walk_slip", "normalize", "LIST_PREFIX"]
+__all__ = ["SlipBlock", "walk_slip", "split_signature", "normalize", "LIST_PREFIX"]
 
 LIST_PREFIX = re.compile(r"^(\d+[.)]|[-•–—*])\s+")      # "1. ", "2) ", "- " list items
 
@@ -57,8 +58,11 @@ class SlipBlock:
     signatures: tuple[tuple[str, ...], ...] = ()
 
 
-def walk_slip(slip: Slip) -> Iterator[SlipBlock]:
-    """The blocks of `slip`, top to bottom (see the module docstring)."""
+def walk_slip(slip: Slip, copy: int = 0) -> Iterator[SlipBlock]:
+    """The blocks of `slip` as copy `copy` (0-based) shows it on a roll of paper, top to
+    bottom (see the module docstring): `core.slips.printable` first puts the marks ("BẢN IN
+    LẠI …") and the copy's label under the header, and the tables as numbered items."""
+    slip = printable(slip, copy)
     for line in slip.header:
         yield SlipBlock("header", text=normalize(line).strip())
     if slip.title:
@@ -85,3 +89,13 @@ def walk_slip(slip: Slip) -> Iterator[SlipBlock]:
         yield SlipBlock("footer_rule")
         for line in slip.footer:
             yield SlipBlock("footer", text=normalize(line).strip())
+
+
+def split_signature(parts: tuple[str, ...]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(caption, hints, names) of a signature box: lines in brackets right after the
+    caption ("(Ký, ghi rõ họ tên)") go above the room to sign, the names below it."""
+    caption, *rest = parts
+    n = 0
+    while n < len(rest) and rest[n].strip().startswith("("):
+        n += 1
+    return caption, tuple(rest[:n]), tuple(rest[n:])

@@ -28,12 +28,21 @@ SYNC_GROUP = "sync"
 STATUS_REFRESH_SECONDS = 5
 
 
+def _offered(owner, action: str) -> bool:
+    """Whether the screen offers `action` now (its check_action): the palette lists only
+    what the keys would do, e.g. a dossier's actions that fit its state."""
+    from textual.actions import parse
+    _, name, params = parse(action)
+    return owner.check_action(name, params) is not False
+
+
 class MotcuaApp(App):
     TITLE = "motcua — Bộ phận Một cửa"
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
+        Binding("f7", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
@@ -145,6 +154,12 @@ class MotcuaApp(App):
         if self.clerk is not None and not isinstance(self.screen, PrintQueueScreen):
             self.push_screen(PrintQueueScreen())
 
+    def action_ledger(self) -> None:
+        from tui.config import data_dir
+        from tui.screens.ledger import LedgerExportScreen
+        if self.clerk is not None and not isinstance(self.screen, LedgerExportScreen):
+            self.push_screen(LedgerExportScreen(self.services.clock.now().date(), data_dir() / "exports"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every binding with an id is also a palette command, named in Vietnamese."""
         seen: set[str] = set()
@@ -153,6 +168,8 @@ class MotcuaApp(App):
                 if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
                     continue
                 if self.clerk is None and binding.id not in ("app.help", "app.quit"):
+                    continue
+                if not _offered(owner, binding.action):
                     continue
                 seen.add(binding.id)
                 key = self.get_key_display(binding)
@@ -165,13 +182,19 @@ class MotcuaApp(App):
         self._print_job(job_id, None)
 
     def reprint(self, dossier_id: str) -> None:
-        """Queue the dossier's receipt again, exactly as first printed, and print it."""
-        self._print_job(None, dossier_id)
+        """Ask why, then queue the dossier's receipt again marked "BẢN IN LẠI", and print it."""
+        from tui.screens.reprint import ReprintReasonScreen
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.notify("Đang in lại giấy tiếp nhận…", timeout=2)
+                self._print_job(None, dossier_id, reason)
+        self.push_screen(ReprintReasonScreen(), chosen)
 
     @work(thread=True, exit_on_error=False, group=PRINT_GROUP)
-    def _print_job(self, job_id: str | None, reprint_of: str | None) -> None:
+    def _print_job(self, job_id: str | None, reprint_of: str | None, reason: str = "") -> None:
         if job_id is None:
-            job_id = requeue_receipt(self.services, reprint_of)
+            job_id = requeue_receipt(self.services, reprint_of, reason)
             if job_id is None:
                 self.post_message(msg.PrintFailed("", reprint_of, "Hồ sơ này chưa có phiếu để in lại."))
                 return

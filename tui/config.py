@@ -49,6 +49,9 @@ class Settings:
     cutoff: str = "15:00"
     closing: str = "17:00"
     demo: bool = False
+    supplement_mode: str = "restart"  # [lifecycle] restart | pause (see core.dossier_actions)
+    supplement_days: int = 15        # working days a citizen has to supplement
+    on_time_by: str = "date"         # date | datetime: how a result is judged on time
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
 
     def resolved_db_url(self) -> str:
@@ -90,6 +93,8 @@ _ENV = {
     "print_timeout": "MOTCUA_PRINT_TIMEOUT", "qr_template": "MOTCUA_QR_TEMPLATE",
     "central_url": "MOTCUA_CENTRAL", "sync_interval": "MOTCUA_SYNC_INTERVAL",
     "office_sessions": "MOTCUA_OFFICE_HOURS", "cutoff": "MOTCUA_CUTOFF", "closing": "MOTCUA_CLOSING",
+    "supplement_mode": "MOTCUA_SUPPLEMENT_MODE", "supplement_days": "MOTCUA_SUPPLEMENT_DAYS",
+    "on_time_by": "MOTCUA_ON_TIME_BY",
 }
 
 # TOML layout: [database] url, [printer] uri/paper_mm/mode/codepage/native_qr/copies/timeout/
@@ -103,6 +108,8 @@ _TOML = {
     ("printer", "qr_template"): "qr_template", ("central", "url"): "central_url",
     ("central", "sync_interval"): "sync_interval", ("calendar", "office_hours"): "office_sessions",
     ("calendar", "cutoff"): "cutoff", ("calendar", "closing"): "closing",
+    ("lifecycle", "supplement_mode"): "supplement_mode", ("lifecycle", "supplement_days"): "supplement_days",
+    ("lifecycle", "on_time_by"): "on_time_by",
 }
 
 
@@ -126,6 +133,34 @@ def _coerce(name: str, value):
         raise ConfigError(f"Giá trị cấu hình «{name}» không hợp lệ: {value!r}.") from exc
 
 
+def _read_toml(path: Path) -> dict:
+    """The config file as a dict, or a ConfigError that says what to do (issue 7)."""
+    if path.is_dir():
+        raise ConfigError(f"Tệp cấu hình {path} là một thư mục; chỉ định một tệp .toml.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path} ({exc.strerror}).") from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ConfigError(f"Tệp cấu hình {path} đang lưu dạng UTF-16; lưu lại dạng UTF-8 (Notepad: "
+                          f"Lưu thành… → Mã hóa UTF-8) rồi chạy lại.")
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Tệp cấu hình {path} không phải văn bản UTF-8; lưu lại dạng UTF-8 rồi chạy lại.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình {path} bị lỗi cú pháp: {exc}. Sửa tệp rồi chạy lại.") from exc
+
+
+def _check_toml_type(section: str, key: str, name: str, value) -> None:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    wanted = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}.get(kind)
+    if wanted and (not isinstance(value, wanted) or (kind != "bool" and isinstance(value, bool))):
+        words = {"str": "một chuỗi trong ngoặc kép", "int": "một số nguyên", "float": "một số",
+                 "bool": "true hoặc false"}[kind]
+        raise ConfigError(f"Cấu hình [{section}] {key} phải là {words}.")
+
+
 def load_settings(
     config_path: Path | None = None, env: dict[str, str] | None = None, **overrides
 ) -> Settings:
@@ -133,12 +168,10 @@ def load_settings(
     values: dict = {}
     path = config_path or Path(env.get("MOTCUA_CONFIG", "") or default_config_path())
     if path.exists():
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"Tệp cấu hình {path} bị lỗi cú pháp: {exc}. Sửa tệp rồi chạy lại.") from exc
+        doc = _read_toml(path)
         for (section, key), name in _TOML.items():
             if key in doc.get(section, {}):
+                _check_toml_type(section, key, name, doc[section][key])
                 values[name] = _coerce(name, doc[section][key])
         if isinstance(doc.get("keys"), dict):
             values["keys"] = {str(k): str(v) for k, v in doc["keys"].items()}
@@ -151,6 +184,12 @@ def load_settings(
     settings = replace(Settings(), **values)
     if settings.copies not in (1, 2):
         raise ConfigError("Số liên in phải là 1 hoặc 2.")
+    if settings.supplement_mode not in ("restart", "pause"):
+        raise ConfigError("[lifecycle] supplement_mode phải là restart (tính lại từ đầu) hoặc pause (tạm dừng).")
+    if not 1 <= settings.supplement_days <= 365:
+        raise ConfigError("[lifecycle] supplement_days (hạn bổ sung, ngày làm việc) phải từ 1 đến 365.")
+    if settings.on_time_by not in ("date", "datetime"):
+        raise ConfigError("[lifecycle] on_time_by phải là date (so ngày) hoặc datetime (so ngày giờ).")
     if settings.paper_mm not in (58, 80):
         raise ConfigError("Khổ giấy phải là 58 hoặc 80 (mm).")
     try:

@@ -113,8 +113,8 @@ def make_sync(services: Services):
 
 def setup_logging() -> Path:
     """Log to a file in the data directory; never personal data, only ids and reasons."""
-    path = data_dir() / "motcua.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from db.files import private_file
+    path = private_file(data_dir() / "motcua.log")        # 0600 in a 0700 directory when new
     logging.basicConfig(filename=path, level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return path
