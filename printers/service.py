@@ -114,14 +114,19 @@ class PrintService:
             raise PrintError(
                 "Không tạo được nội dung phiếu để in (lỗi phần mềm). Hồ sơ đã được lưu; "
                 "bấm In lại hoặc báo quản trị.", "render-error") from exc
+        prefix = b""
         if resume_after is not None:
             from printers.escpos_out import pending_in_command
-            data = retry_separator(profile, pending_in_command(data, resume_after)) + data
+            prefix = retry_separator(profile, pending_in_command(data, resume_after))
         if self.target.kind == "dummy":
-            self.last_output = data
-            log.info("printer dummy: kept %d bytes", len(data))
-            return PrintOutcome(confirmed=False, sent=len(data))
-        report = send_bytes(self.target, data, timeout=self.timeout)
+            self.last_output = prefix + data
+            log.info("printer dummy: kept %d bytes", len(prefix) + len(data))
+            return PrintOutcome(confirmed=False, sent=len(prefix) + len(data))
+        try:
+            report = send_bytes(self.target, prefix + data, timeout=self.timeout)
+        except PrintError as exc:
+            exc.sent = max(0, exc.sent - len(prefix))     # an offset into the job itself
+            raise
         return self._outcome(report, profile.copies)
 
     def _outcome(self, report: SendReport, copies: int) -> PrintOutcome:

@@ -4,6 +4,7 @@ and the benchmarks, so what is measured is what runs."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from core.people import Clerk
 from core.receive import ReceiveDraft
@@ -35,26 +36,46 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft):
     )
 
 
-def run_print_job(services, job_id: str) -> str | None:
-    """Print one queued job. Returns None on success, else the Vietnamese reason; the job
-    row records the outcome either way, so nothing is lost if the printer is off."""
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    """How a job went, in the one sentence the clerk (screen) and the admin (CLI) read:
+    "Đã in xong." only when the printer confirmed it, "Đã gửi tới máy in." when it could
+    not say, else why it failed (the job then stays queued)."""
+    ok: bool
+    message_vi: str
+
+
+def print_job(services, job_id: str) -> PrintResult:
+    """Print one queued job; the job row records the outcome either way, so nothing is
+    lost if the printer is off. A retry after a job that broke off part-way starts with a
+    separator (printers.service.retry_separator)."""
     from printers.service import PrintError
     jobs = services.print_jobs
     job = jobs.get(job_id)
     jobs.mark_printing(job_id)
+    resume = job.sent_bytes if job.reason_code == "partial" else None
     try:
-        services.printer.print_slip(job.slip, copies=job.copies)
+        outcome = services.printer.print_slip(job.slip, copies=job.copies, resume_after=resume)
     except PrintError as exc:
         log.warning("print failed job=%s reason=%s", job_id, exc.reason)
-        jobs.mark_failed(job_id, exc.message_vi)
-        return exc.message_vi
+        if exc.reason == "not-configured":
+            jobs.mark_waiting(job_id, exc.message_vi, exc.reason)
+        else:
+            jobs.mark_failed(job_id, exc.message_vi, exc.reason, exc.sent)
+        return PrintResult(False, exc.message_vi)
     except Exception as exc:  # an unexpected device error: keep the job for a retry
         log.error("print crashed job=%s error=%s", job_id, type(exc).__name__)
         text = f"Lỗi khi in ({type(exc).__name__}). Phiếu vẫn trong hàng đợi: bấm F9 để in lại."
-        jobs.mark_failed(job_id, text)
-        return text
+        jobs.mark_failed(job_id, text, "crash")
+        return PrintResult(False, text)
     jobs.mark_done(job_id)
-    return None
+    return PrintResult(True, outcome.message_vi)
+
+
+def run_print_job(services, job_id: str) -> str | None:
+    """`print_job` for callers that only need the failure: None, or the Vietnamese reason."""
+    result = print_job(services, job_id)
+    return None if result.ok else result.message_vi
 
 
 def form_context_for(services, state):
