@@ -119,9 +119,9 @@ def requeue_receipt(services, dossier_id: str, reason: str) -> str | None:
     return queue_slip(services, dossier_id, slip, reprint_reason=reason.strip())
 
 
-def print_form(services, state, form: int, reason: str = "") -> tuple[str, str | None]:
-    """Queue form `form` of `state`'s dossier and print it: (job id, None or the Vietnamese
-    reason it failed; the job then stays queued). A form already printed for this dossier
+def print_form(services, state, form: int, reason: str = "") -> tuple[str, PrintResult]:
+    """Queue form `form` of `state`'s dossier and print it: (job id, how it went; a job that
+    failed stays queued). A form already printed for this dossier
     is a reprint: it needs `reason` and is marked "BẢN IN LẠI". Raises FormUnavailable,
     or ValueError (Vietnamese) for a reprint without a reason."""
     slip = form_for(services, state, form)
@@ -132,7 +132,7 @@ def print_form(services, state, form: int, reason: str = "") -> tuple[str, str |
                              "lý do (ít nhất 3 ký tự), ví dụ --reason \"giấy bị kẹt\".")
         slip = with_reprint_mark(slip, services.clock.now())
     job_id = queue_slip(services, state.id, slip, reprint_reason=reason.strip() if printed else "")
-    return job_id, run_print_job(services, job_id)
+    return job_id, print_job(services, job_id)
 
 
 def export_ledger(services, date_from, date_to, out, desk_number: int | None = None) -> int:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli import account, calendar, catalogue, database, demo, dossier, ledger, setup, slip, sync
+from tui.cli import account, calendar, catalogue, database, demo, dossier, ledger, printer, setup, slip, sync
 from tui.cli.common import common_options, fail, settings_from
 from tui.config import ConfigError
 
-COMMANDS = (setup, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger)
+COMMANDS = (setup, printer, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger)
 
 
 def build_parser() -> argparse.ArgumentParser:
