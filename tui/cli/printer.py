@@ -39,7 +39,8 @@ def add_printer_options(parser, *, uri_flag: bool) -> None:
     parser.add_argument("--codepage", default=None, help="bảng mã cho chế độ text, ví dụ CP1258")
 
 
-def _config_path(args) -> Path:
+def config_path(args=None) -> Path:
+    """Where the printer choice is saved: --config, else MOTCUA_CONFIG, else the default."""
     from tui.config import default_config_path
     if getattr(args, "config", None):
         return Path(args.config)
@@ -139,7 +140,7 @@ def cmd_set(args) -> int:
             return fail(f"Trang thử chưa in được: {message} Chưa lưu máy in; sửa rồi chạy lại "
                         "(hoặc thêm --no-test để lưu mà không in thử).")
         print(f"Trang thử: {message}")
-    path = _config_path(args)
+    path = config_path(args)
     try:
         save_printer_config(path, values)
     except OSError as exc:

@@ -95,14 +95,14 @@ def _setup_printer(args, settings, printer) -> int:
         print("Chưa chọn máy in: giấy tiếp nhận sẽ nằm trong hàng đợi («chưa cấu hình máy in») "
               "đến khi chọn bằng «motcua printer detect» và «motcua printer set ĐỊA_CHỈ».")
         return 0
-    from tui.cli.printer import _config_path, print_test_page
+    from tui.cli.printer import config_path, print_test_page
     from tui.printer_setup import save_printer_config
     values, notes = printer
     for note in notes:
         print(note)
     ok, message = print_test_page(values, settings.print_timeout)
     print(f"Trang thử: {message}")
-    save_printer_config(_config_path(args), values)
+    save_printer_config(config_path(args), values)
     print(f"Đã chọn máy in {values['uri']}." + ("" if ok else " Trang thử chưa in được: kiểm tra "
           "máy in rồi chạy «motcua printer test»."))
     return 0 if ok else 1
