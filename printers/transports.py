@@ -108,11 +108,18 @@ def parse_printer_uri(uri: str) -> PrinterTarget:
         if any(ord(ch) < 32 for ch in name):
             raise _bad(raw, "tên máy in có ký tự điều khiển")
         return PrinterTarget("win32", f"win32://{name}", queue=name)
+    if scheme in ("file", "preview"):
+        # A path is taken as written: "?" and "#" are legal in file names
+        location = m.group(2)[2:]
+        if location.lower().startswith("localhost/"):
+            location = location[len("localhost"):]   # file://localhost/dev/lp0 is file:///dev/lp0
+        if not location.strip():
+            what = "đường dẫn tệp/thiết bị" if scheme == "file" else "thư mục lưu ảnh xem trước"
+            raise _bad(raw, f"thiếu {what}")
+        return PrinterTarget(scheme, f"{scheme}://{location}", path=location)
     parts = urlsplit(raw)
     query = parse_qs(parts.query, keep_blank_values=True)
     netloc = parts.netloc.rpartition("@")[2]
-    if scheme in ("file", "preview") and netloc.lower() == "localhost":
-        netloc = ""                      # file://localhost/dev/lp0 is file:///dev/lp0
     location = netloc + parts.path
 
     def params(allowed: set[str]) -> dict[str, str]:
@@ -163,13 +170,8 @@ def parse_printer_uri(uri: str) -> PrinterTarget:
         return PrinterTarget("serial", f"serial://{location}?baud={baud}", path=location, baud=baud)
 
     params(set())
-    if scheme == "cups":
-        queue = location.strip("/")
-        return PrinterTarget("cups", f"cups://{queue}", queue=queue)
-    if not location:
-        what = "đường dẫn tệp/thiết bị" if scheme == "file" else "thư mục lưu ảnh xem trước"
-        raise _bad(raw, f"thiếu {what}")
-    return PrinterTarget(scheme, f"{scheme}://{location}", path=location)
+    queue = location.strip("/")                           # cups
+    return PrinterTarget("cups", f"cups://{queue}", queue=queue)
 
 
 # --- errors ----------------------------------------------------------------------------

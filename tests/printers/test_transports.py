@@ -247,3 +247,38 @@ def test_win32_printer_writes_through_win32raw(monkeypatch, receipt):
     report = send_bytes(parse_printer_uri("win32://XP-80C"), data, timeout=1)
     assert b"".join(written) == data and docs[0][2] == "RAW"
     assert not report.can_ask and report.status is None
+
+
+def test_printers_import_and_parse_win32_without_any_windows_module():
+    """No win32print/pywintypes at import time: the desk's Linux and Windows builds share
+    the modules, and only a win32:// job needs pywin32."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['win32print'] = None; sys.modules['pywintypes'] = None; "
+            "import printers.transports as t, printers.service, printers.link, printers.status; "
+            "print(t.parse_printer_uri('win32://XP-80C Receipt').queue)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "XP-80C Receipt"
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_a_printer_or_a_vietnamese_refusal(text):
+    try:
+        target = parse_printer_uri(text)
+    except ValueError as exc:
+        assert str(exc).startswith("Địa chỉ máy in không hợp lệ")
+        return
+    assert parse_printer_uri(target.uri).kind == target.kind
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x1EFF,
+                                      blacklist_categories=("Cs",)), min_size=1, max_size=40))
+def test_win32_names_round_trip(name):
+    name = name.strip()
+    target = parse_printer_uri(f"win32://{name}")
+    assert target.kind == "win32"
+    assert parse_printer_uri(target.uri) == target
