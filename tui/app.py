@@ -43,7 +43,7 @@ class MotcuaApp(App):
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         # priority: a modal screen (the receipt dialog) hides the app's other bindings
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue", priority=True),
-        Binding("f7", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
+        Binding("f10", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
     ]
