@@ -45,9 +45,12 @@ class PrintOutcome:
     confirmed: bool
     warning: str = ""            # e.g. paper near its end: printed, but say so
     sent: int = 0
+    note: str = ""               # no paper at all (dummy:, preview://): says so instead
 
     @property
     def message_vi(self) -> str:
+        if self.note:
+            return self.note
         if self.confirmed:
             text = PRINTED_VI
         else:
@@ -106,7 +109,8 @@ class PrintService:
         profile = self._profile(copies)
         if self.target.kind == "preview":
             self._write_previews(slip, profile)
-            return PrintOutcome(confirmed=False)
+            return PrintOutcome(confirmed=False, note=f"Không in ra giấy: đã lưu ảnh xem trước "
+                                                      f"của phiếu vào {self.target.path}.")
         try:
             data = self.render(slip, profile.copies)
         except Exception as exc:  # noqa: BLE001 - a layout bug must not lose the job
@@ -121,7 +125,8 @@ class PrintService:
         if self.target.kind == "dummy":
             self.last_output = prefix + data
             log.info("printer dummy: kept %d bytes", len(prefix) + len(data))
-            return PrintOutcome(confirmed=False, sent=len(prefix) + len(data))
+            return PrintOutcome(confirmed=False, sent=len(prefix) + len(data),
+                                note="Không in ra giấy: máy in thử (dummy:) chỉ giữ dữ liệu.")
         try:
             report = send_bytes(self.target, prefix + data, timeout=self.timeout)
         except PrintError as exc:

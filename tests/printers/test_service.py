@@ -210,3 +210,10 @@ def test_a_retry_after_a_partial_job_starts_with_a_cut_and_completes_the_cut_off
     assert separator[:wb * h - 10] == b"\x00" * (wb * h - 10)
     rest = decode(separator[wb * h - 10:])
     assert rest.cuts == 1 and any(b"IN LAI" in line for line in rest.of("line"))
+
+
+def test_preview_and_dummy_say_nothing_was_printed(tmp_path, receipt):
+    preview = PrintService(f"preview://{tmp_path}", PrinterProfile()).print_slip(receipt)
+    dummy = PrintService("dummy:", PrinterProfile()).print_slip(receipt)
+    for outcome in (preview, dummy):
+        assert not outcome.confirmed and outcome.message_vi.startswith("Không in ra giấy")
