@@ -115,3 +115,21 @@ def test_setup_without_a_printer_says_receipts_will_wait(capsys, tmp_path, monke
                        "000.21.53.H48", "--agency-name", "UBND xã Tịnh Khê", "--desk", "2",
                        "--admin", "quantri", "--admin-name", "Nguyễn Văn A")
     assert code == 0 and "chưa cấu hình máy in" in out
+
+
+def test_receive_print_tells_what_the_printer_answered(capsys, tmp_path, monkeypatch):
+    printer = LoopbackPrinter()
+    try:
+        monkeypatch.setenv("MOTCUA_PRINTER", printer.uri)
+        code, out, err = run(capsys, "dossier", "receive", "--demo", "--db", str(tmp_path / "d.sqlite"),
+                             "--procedure", "1.004873", "--name", "Lê Thị Hoa", "--docs", "all",
+                             "--clerk", "canbo", "--print")
+        assert code == 0, err
+        assert "Đã in xong." in err
+        printer.status.update({1: 0x1A, 2: 0x16, 4: 0x12})          # cover open
+        code, out, err = run(capsys, "dossier", "receive", "--demo", "--db", str(tmp_path / "d.sqlite"),
+                             "--procedure", "1.004873", "--name", "Lê Thị Hoa", "--docs", "all",
+                             "--clerk", "canbo", "--print")
+        assert code == 1 and "MỞ NẮP" in err and "Đã in xong" not in err
+    finally:
+        printer.close()
