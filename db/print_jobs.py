@@ -1,15 +1,16 @@
 """Persisted print jobs: saving a dossier never waits on the printer.
 
-A job is queued in the same transaction as the dossier it prints; the printer service
-marks it printing, then done or failed with a reason. Failed jobs stay pending until
+A job is queued right after the dossier it prints is saved (tui/actions.py); the printer
+service marks it printing, then done or failed with a reason. Failed jobs stay pending until
 retried, so a clerk can always reprint.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from core.clock import Clock
 from core.ids import new_id
@@ -18,7 +19,15 @@ from db.engine import read_conn, write_tx
 from db.models import dossier as d, print_job as pj
 from db.sql import dumps, loads
 
-QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
+class JobStatus(StrEnum):
+    """Where a print job is; stored as its value in `print_job.status`."""
+    QUEUED = "queued"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+QUEUED, PRINTING, DONE, FAILED = JobStatus.QUEUED, JobStatus.PRINTING, JobStatus.DONE, JobStatus.FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +37,7 @@ class PrintJob:
     slip: Slip
     copies: int
     printer_uri: str
-    status: str            # queued | printing | done | failed
+    status: JobStatus
     reason: str
     attempts: int
     created_at: datetime
@@ -48,10 +57,22 @@ class QueuedJob:
 
 def _job(r) -> PrintJob:
     return PrintJob(id=r.id, dossier_id=r.dossier_id, slip=slip_from_dict(loads(r.slip)),
-                    copies=r.copies, printer_uri=r.printer_uri, status=r.status, reason=r.reason,
+                    copies=r.copies, printer_uri=r.printer_uri, status=JobStatus(r.status), reason=r.reason,
                     attempts=r.attempts, created_at=r.created_at, updated_at=r.updated_at,
                     reprint_reason=r.reprint_reason, reason_code=r.reason_code,
                     sent_bytes=r.sent_bytes)
+
+
+def queue_print(conn: Connection, dossier_id: str, slip: Slip, copies: int, printer_uri: str,
+                now: datetime) -> str:
+    """Queue `slip` in the caller's transaction (an action and the form it issues are saved
+    together, db/dossiers.py `act`); printed after."""
+    job_id = new_id()
+    conn.execute(pj.insert().values(
+        id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
+        printer_uri=printer_uri, status=QUEUED.value, reason="", attempts=0, created_at=now,
+        updated_at=now))
+    return job_id
 
 
 class PrintJobRepo:
@@ -66,7 +87,7 @@ class PrintJobRepo:
         with write_tx(self.engine) as conn:
             conn.execute(pj.insert().values(
                 id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
-                printer_uri=printer_uri, status=QUEUED, reason="", attempts=0,
+                printer_uri=printer_uri, status=QUEUED.value, reason="", attempts=0,
                 created_at=now, updated_at=now, reprint_reason=reprint_reason))
         return job_id
 
@@ -78,26 +99,26 @@ class PrintJobRepo:
             raise KeyError(job_id)
 
     def mark_printing(self, job_id: str) -> None:
-        self._set(job_id, status=PRINTING, attempts=pj.c.attempts + 1)
+        self._set(job_id, status=PRINTING.value, attempts=pj.c.attempts + 1)
 
     def mark_done(self, job_id: str) -> None:
-        self._set(job_id, status=DONE, reason="")
+        self._set(job_id, status=DONE.value, reason="")
 
     def mark_failed(self, job_id: str, reason: str, code: str = "", sent: int = 0) -> None:
         """`reason` in Vietnamese for the clerk; `code` the short reason ("not-configured",
         "partial", "paper-out", ...); `sent` the bytes a partial job got through."""
-        self._set(job_id, status=FAILED, reason=reason, reason_code=code, sent_bytes=sent)
+        self._set(job_id, status=FAILED.value, reason=reason, reason_code=code, sent_bytes=sent)
 
     def mark_waiting(self, job_id: str, reason: str, code: str) -> None:
         """Back to queued with why it waits ("chưa cấu hình máy in"): nothing was tried."""
-        self._set(job_id, status=QUEUED, reason=reason, reason_code=code, sent_bytes=0)
+        self._set(job_id, status=QUEUED.value, reason=reason, reason_code=code, sent_bytes=0)
 
     def recover_interrupted(self) -> int:
         """At start-up: a job left "printing" was cut off when the app last stopped (one app
         prints from a desk's database). Mark it failed so it shows in the queue for a retry."""
         with write_tx(self.engine) as conn:
-            return conn.execute(update(pj).where(pj.c.status == PRINTING).values(
-                status=FAILED, updated_at=self.clock.now(), reason_code="partial", sent_bytes=0,
+            return conn.execute(update(pj).where(pj.c.status == PRINTING.value).values(
+                status=FAILED.value, updated_at=self.clock.now(), reason_code="partial", sent_bytes=0,
                 reason="Bị gián đoạn khi đang in (chương trình đã đóng): máy in có thể đã nhận "
                        "một phần, kiểm tra giấy. Bấm In lại.")).rowcount
 
@@ -111,7 +132,7 @@ class PrintJobRepo:
     def pending(self) -> list[PrintJob]:
         """Queued and failed jobs, oldest first."""
         with read_conn(self.engine) as conn:
-            rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED, FAILED)))
+            rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED.value, FAILED.value)))
                                 .order_by(pj.c.created_at, pj.c.id)).all()
         return [_job(r) for r in rows]
 
@@ -121,7 +142,7 @@ class PrintJobRepo:
             rows = conn.execute(
                 select(pj, d.c.code.label("dossier_code"), d.c.applicant_name.label("dossier_name"))
                 .select_from(pj.outerjoin(d, d.c.id == pj.c.dossier_id))
-                .where(pj.c.status.in_((QUEUED, FAILED)))
+                .where(pj.c.status.in_((QUEUED.value, FAILED.value)))
                 .order_by(pj.c.created_at, pj.c.id)).all()
         return [QueuedJob(_job(r), r.dossier_code or "", r.dossier_name or "") for r in rows]
 

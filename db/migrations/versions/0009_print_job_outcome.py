@@ -1,7 +1,7 @@
 """print_job: reason code and bytes sent
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03
 
 Issues 11 and 12 (printing). `reason_code` keeps the short code of a failed job beside the
@@ -18,7 +18,7 @@ import sqlmodel
 
 
 revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0003'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
