@@ -170,6 +170,9 @@ class PrintJobRow(SQLModel, table=True):
     printer_uri: str = ""
     status: str = "queued"                        # queued | printing | done | failed
     reason: str = ""
+    # printers.errors.PrintError.reason of the last failure; bytes a partial job got through
+    reason_code: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    sent_bytes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     attempts: int = 0
     created_at: datetime = Field(sa_type=DateTime)
     updated_at: datetime = Field(sa_type=DateTime)

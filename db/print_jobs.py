@@ -16,7 +16,7 @@ from core.clock import Clock
 from core.ids import new_id
 from core.slips import Slip, slip_from_dict, slip_to_dict
 from db.engine import read_conn, write_tx
-from db.models import print_job as pj
+from db.models import dossier as d, print_job as pj
 from db.sql import dumps, loads
 
 class JobStatus(StrEnum):
@@ -43,13 +43,24 @@ class PrintJob:
     created_at: datetime
     updated_at: datetime
     reprint_reason: str = ""   # why the clerk printed it again ("" = not a reprint)
+    reason_code: str = ""      # printers.errors.PrintError.reason of the last failure
+    sent_bytes: int = 0        # how far a "partial" job got before the link failed
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedJob:
+    """A waiting job as the print queue shows it: whose it is."""
+    job: PrintJob
+    code: str                  # the dossier code ("" if the dossier is unknown here)
+    applicant_name: str
 
 
 def _job(r) -> PrintJob:
     return PrintJob(id=r.id, dossier_id=r.dossier_id, slip=slip_from_dict(loads(r.slip)),
                     copies=r.copies, printer_uri=r.printer_uri, status=JobStatus(r.status), reason=r.reason,
                     attempts=r.attempts, created_at=r.created_at, updated_at=r.updated_at,
-                    reprint_reason=r.reprint_reason)
+                    reprint_reason=r.reprint_reason, reason_code=r.reason_code,
+                    sent_bytes=r.sent_bytes)
 
 
 def queue_print(conn: Connection, dossier_id: str, slip: Slip, copies: int, printer_uri: str,
@@ -93,16 +104,23 @@ class PrintJobRepo:
     def mark_done(self, job_id: str) -> None:
         self._set(job_id, status=DONE.value, reason="")
 
-    def mark_failed(self, job_id: str, reason: str) -> None:
-        self._set(job_id, status=FAILED.value, reason=reason)
+    def mark_failed(self, job_id: str, reason: str, code: str = "", sent: int = 0) -> None:
+        """`reason` in Vietnamese for the clerk; `code` the short reason ("not-configured",
+        "partial", "paper-out", ...); `sent` the bytes a partial job got through."""
+        self._set(job_id, status=FAILED.value, reason=reason, reason_code=code, sent_bytes=sent)
+
+    def mark_waiting(self, job_id: str, reason: str, code: str) -> None:
+        """Back to queued with why it waits ("chưa cấu hình máy in"): nothing was tried."""
+        self._set(job_id, status=QUEUED.value, reason=reason, reason_code=code, sent_bytes=0)
 
     def recover_interrupted(self) -> int:
         """At start-up: a job left "printing" was cut off when the app last stopped (one app
         prints from a desk's database). Mark it failed so it shows in the queue for a retry."""
         with write_tx(self.engine) as conn:
             return conn.execute(update(pj).where(pj.c.status == PRINTING.value).values(
-                status=FAILED.value, updated_at=self.clock.now(),
-                reason="Bị gián đoạn khi đang in (chương trình đã đóng). Bấm In lại.")).rowcount
+                status=FAILED.value, updated_at=self.clock.now(), reason_code="partial", sent_bytes=0,
+                reason="Bị gián đoạn khi đang in (chương trình đã đóng): máy in có thể đã nhận "
+                       "một phần, kiểm tra giấy. Bấm In lại.")).rowcount
 
     def get(self, job_id: str) -> PrintJob:
         with read_conn(self.engine) as conn:
@@ -117,6 +135,16 @@ class PrintJobRepo:
             rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED.value, FAILED.value)))
                                 .order_by(pj.c.created_at, pj.c.id)).all()
         return [_job(r) for r in rows]
+
+    def queue(self) -> list[QueuedJob]:
+        """Queued and failed jobs, oldest first, with the dossier code and applicant name."""
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(
+                select(pj, d.c.code.label("dossier_code"), d.c.applicant_name.label("dossier_name"))
+                .select_from(pj.outerjoin(d, d.c.id == pj.c.dossier_id))
+                .where(pj.c.status.in_((QUEUED.value, FAILED.value)))
+                .order_by(pj.c.created_at, pj.c.id)).all()
+        return [QueuedJob(_job(r), r.dossier_code or "", r.dossier_name or "") for r in rows]
 
     def for_dossier(self, dossier_id: str) -> list[PrintJob]:
         with read_conn(self.engine) as conn:

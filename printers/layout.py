@@ -1,7 +1,8 @@
 """Lay a core `Slip` out on thermal paper as a 1-bit Pillow image.
 
-Vietnamese is drawn by Pillow with the bundled DejaVu fonts (full coverage of the
-precomposed Vietnamese letters), so the printer needs no code page. Text is NFC-normalised
+Vietnamese is drawn by Pillow with the bundled DejaVu Sans Condensed fonts (full coverage
+of the precomposed Vietnamese letters; narrow, so a line costs fewer raster bytes), so the
+printer needs no code page. Text is NFC-normalised
 and wrapped by pixel width at spaces; a single token longer than a whole line (a URL, an
 e-mail) is the only thing ever broken inside, after a "." "/" "@" where possible, and never
 between a letter and its marks.
@@ -20,20 +21,21 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.slips import Slip, printable
-from printers.plaintext import LIST_PREFIX, normalize, slip_to_text, text_blocks
+from core.slips import Slip
+from printers.plaintext import slip_to_text, text_blocks
+from printers.walk import normalize, split_signature, walk_slip
 from printers.qr import QrSlot, qr_image, qr_module_size
 
 __all__ = ["render_slip", "render_segments", "slip_to_text", "text_blocks", "missing_glyphs",
            "get_font", "Style", "wrap_text", "wrap_balanced", "QrSlot", "WHITE", "MARGIN"]
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+FONT_REGULAR = FONT_DIR / "DejaVuSansCondensed.ttf"
+FONT_BOLD = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
 
 WHITE = 255                # mode "1" fill (a fill of 1 is stored as 1 and breaks inversion)
 MARGIN = 4                 # dots kept blank at each side (the print head reaches the edge)
-TITLE_SCALE = 1.25
+TITLE_SCALE = 1.2
 _NOTDEF_PROBE = "\U0010fffd"   # private-use code point that no bundled font maps
 
 
@@ -244,70 +246,67 @@ def _layout(slip: Slip, width_dots: int, font_size: int, qr: str) -> list:
     """Segments top to bottom: Images, and a QrSlot when `qr == "native"`."""
     if width_dots < 200:
         raise ValueError(f"width_dots too small: {width_dots}")
-    slip = printable(slip)
     body, bold = Style(font_size), Style(font_size, True)
     title = Style(int(round(font_size * TITLE_SCALE)), True)
     segments: list = []
     c = _Canvas(width_dots)
     c.gap(MARGIN)
-    for line in slip.header:
-        c.paragraph(line, bold, "center")
-    if slip.header:
-        c.gap(font_size // 2)
-    if slip.title:
-        c.paragraph(slip.title, title, "center")
-        c.gap(font_size // 3)
-    c.rule()
-    c.gap(font_size // 3)
-
+    last_header = False
     indent = font_size
-    for label, value in slip.fields:
-        tokens = [(f"{normalize(label).strip()}:", bold), (value or "—", body)]
-        c.lines(wrap_runs(tokens, c.inner, indent))
-        c.gap(font_size // 6)
-
-    for heading, lines in slip.sections:
-        c.gap(font_size // 3)
-        if heading:
-            c.paragraph(f"{normalize(heading).strip()}:", bold)
-        for line in lines:
-            text = normalize(line).strip()
-            m = LIST_PREFIX.match(text)
-            hang = body.width(m.group(0)) if m else indent
-            c.lines(wrap_runs([(text, body)], c.inner, min(hang, c.inner // 3)))
-
-    if slip.qr_payload and qr != "none":
-        c.gap(font_size // 2)
-        module = qr_module_size(slip.qr_payload, width_dots, MARGIN)
-        if qr == "native":
-            segments.append(c.draw())
-            segments.append(QrSlot(slip.qr_payload, module))
-            c = _Canvas(width_dots)
-        else:
-            c.image(qr_image(slip.qr_payload, module))
-        if slip.qr_caption:
-            c.paragraph(slip.qr_caption, body, "center")
-
-    if slip.signatures:
-        c.gap(font_size)
-        _signatures(c, slip.signatures, body, bold)
-
-    if slip.footer:
-        c.gap(font_size // 2)
-        c.rule(1)
-        c.gap(font_size // 3)
-        for line in slip.footer:
-            c.paragraph(line, body, "center")
+    for block in walk_slip(slip):
+        kind = block.kind
+        if kind == "header":
+            c.paragraph(block.text, bold, "center")
+            last_header = True
+            continue
+        if last_header:
+            c.gap(font_size // 2)
+            last_header = False
+        if kind == "title":
+            c.paragraph(block.text, title, "center")
+            c.gap(font_size // 3)
+        elif kind == "rule":
+            c.rule()
+            c.gap(font_size // 3)
+        elif kind == "field":
+            tokens = [(f"{block.label}:", bold), (block.value, body)]
+            c.lines(wrap_runs(tokens, c.inner, indent))
+            c.gap(font_size // 6)
+        elif kind == "section":
+            c.gap(font_size // 3)
+        elif kind == "heading":
+            c.paragraph(block.text, bold)
+        elif kind == "item":
+            hang = body.width(block.hang) if block.hang else indent
+            c.lines(wrap_runs([(block.text, body)], c.inner, min(hang, c.inner // 3)))
+        elif kind == "qr" and qr != "none":
+            c.gap(font_size // 2)
+            module = qr_module_size(block.text, width_dots, MARGIN)
+            if qr == "native":
+                segments.append(c.draw())
+                segments.append(QrSlot(block.text, module))
+                c = _Canvas(width_dots)
+            else:
+                c.image(qr_image(block.text, module))
+        elif kind == "qr_caption" and qr != "none":
+            c.paragraph(block.text, body, "center")
+        elif kind == "signatures":
+            c.gap(font_size)
+            _signatures(c, block.signatures, body, bold)
+        elif kind == "footer_rule":
+            c.gap(font_size // 2)
+            c.rule(1)
+            c.gap(font_size // 3)
+        elif kind == "footer":
+            c.paragraph(block.text, body, "center")
     c.gap(MARGIN)
     segments.append(c.draw())
     return segments
 
 
-def _signatures(c: _Canvas, signatures: tuple[str, ...], body: Style, bold: Style) -> None:
+def _signatures(c: _Canvas, parts: tuple[tuple[str, ...], ...], body: Style, bold: Style) -> None:
     """Signature blocks side by side (caption, room to sign, name); fewer per row when a
     word would not fit its column, so no word is ever cut."""
-    parts = [sig.split("\n") for sig in signatures]
-    hints = [_hint_count(lines) for lines in parts]
 
     def fits(per_row: int) -> bool:
         room = c.inner // per_row - 8
@@ -322,14 +321,13 @@ def _signatures(c: _Canvas, signatures: tuple[str, ...], body: Style, bold: Styl
         row = parts[first:first + per_row]
         left = MARGIN + (c.inner - col * len(row)) // 2
         start = bottom = c.y
-        for i, (caption, *names) in enumerate(row):
+        for i, sig in enumerate(row):
+            caption, hints, names = split_signature(sig)
             c.y = start
             x0 = left + i * col
             c.lines(wrap_balanced([(caption, bold)], col - 8), "center", x0, col)
-            n_hints = hints[first + i]
-            for hint in names[:n_hints]:
+            for hint in hints:
                 c.lines(wrap_balanced([(hint, body)], col - 8), "center", x0, col)
-            names = names[n_hints:]
             c.gap(sign_space)
             for name in names:
                 c.lines(wrap_balanced([(name, body)], col - 8), "center", x0, col)
@@ -337,31 +335,13 @@ def _signatures(c: _Canvas, signatures: tuple[str, ...], body: Style, bold: Styl
         c.y = bottom + (c.line_height(body) // 2 if first + per_row < len(parts) else 0)
 
 
-def _hint_count(lines: list[str]) -> int:
-    """How many lines after a signature's caption are bracketed hints, "(Ký, ghi rõ họ tên)"."""
-    n = 0
-    for line in lines[1:]:
-        if not line.strip().startswith("("):
-            break
-        n += 1
-    return n
-
-
-def render_segments(slip: Slip, width_dots: int, *, font_size: int = 24,
+def render_segments(slip: Slip, width_dots: int, *, font_size: int = 22,
                     native_qr: bool = False) -> list:
     """The slip as images, split around a `QrSlot` when the printer draws the QR."""
     return _layout(slip, width_dots, font_size, "native" if native_qr else "image")
 
 
-def render_line(text: str, width_dots: int, font_size: int = 24, bold: bool = True) -> Image.Image:
-    """One centred line (wrapped if it must be) as its own image: a copy's label."""
-    c = _Canvas(width_dots)
-    c.gap(MARGIN)
-    c.paragraph(text, Style(font_size, bold), "center")
-    return c.draw()
-
-
-def render_slip(slip: Slip, width_dots: int, *, font_size: int = 24,
+def render_slip(slip: Slip, width_dots: int, *, font_size: int = 22,
                 include_qr: bool = True) -> Image.Image:
     """The whole slip as one mode "1" image exactly `width_dots` wide (0 = black ink)."""
     (img,) = _layout(slip, width_dots, font_size, "image" if include_qr else "none")

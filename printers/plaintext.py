@@ -1,25 +1,17 @@
 """The slip as plain Unicode text: on-screen previews, and the lines of ESC/POS text mode.
 
 No Pillow here, so a screen that only shows the preview loads nothing heavy. The Unicode
-helpers the image layout shares (`normalize`, `LIST_PREFIX`) live here too.
+helpers (`normalize`, `LIST_PREFIX`) live in walk.py, beside `walk_slip` that both this
+module and the raster layout follow.
 """
 from __future__ import annotations
 
-import re
 import textwrap
-import unicodedata
-from functools import lru_cache
 
-from core.slips import Slip, printable
+from core.slips import Slip
+from printers.walk import LIST_PREFIX, normalize, split_signature, walk_slip
 
-LIST_PREFIX = re.compile(r"^(\d+[.)]|[-•–—*])\s+")      # "1. ", "2) ", "- " list items
-
-
-@lru_cache(maxsize=4096)
-def normalize(text: str) -> str:
-    """NFC (precomposed letters: one glyph each) with tabs and stray controls as spaces."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+__all__ = ["text_blocks", "slip_to_text", "normalize", "LIST_PREFIX"]
 
 
 def _wrap(text: str, columns: int, indent: str = "") -> list[str]:
@@ -32,42 +24,33 @@ def _centred(text: str, columns: int) -> list[str]:
 
 
 def text_blocks(slip: Slip, columns: int = 42) -> list[tuple[str, str]]:
-    """The slip as (kind, line) pairs of at most `columns` characters.
+    """The slip as (kind, line) pairs of at most `columns` characters, from `walk_slip`.
 
     Kinds: "header", "title", "heading" (printed bold), "rule", "body", "center",
     "qr" (the line is the payload), "signature", "blank". `slip_to_text` joins the lines;
     the ESC/POS text mode styles them and prints the QR code in place of the "qr" line.
     """
     columns = max(columns, 16)
-    slip = printable(slip)
     out: list[tuple[str, str]] = []
-    for line in slip.header:
-        out += [("header", ln) for ln in _centred(line, columns)]
-    if slip.title:
-        out += [("title", ln) for ln in _centred(slip.title, columns)]
-    out.append(("rule", "-" * columns))
-    for label, value in slip.fields:
-        text = f"{normalize(label).strip()}: {value or '—'}"
-        out += [("body", ln) for ln in _wrap(text, columns, "  ")]
-    for heading, lines in slip.sections:
-        if heading:
-            out += [("heading", ln) for ln in _wrap(f"{normalize(heading).strip()}:", columns)]
-        for line in lines:
-            text = normalize(line).strip()
-            m = LIST_PREFIX.match(text)
-            out += [("body", ln) for ln in _wrap(text, columns, " " * (len(m.group(0)) if m else 2))]
-    if slip.qr_payload:
-        out.append(("blank", ""))
-        out.append(("qr", normalize(slip.qr_payload)))
-        if slip.qr_caption:
-            out += [("center", ln) for ln in _centred(slip.qr_caption, columns)]
-    if slip.signatures:
-        out.append(("blank", ""))
-        out += [("signature", ln) for ln in _side_by_side(slip.signatures, columns)]
-    if slip.footer:
-        out.append(("rule", "-" * columns))
-        for line in slip.footer:
-            out += [("center", ln) for ln in _centred(line, columns)]
+    for block in walk_slip(slip):
+        kind = block.kind
+        if kind in ("header", "title"):
+            out += [(kind, ln) for ln in _centred(block.text, columns)]
+        elif kind in ("rule", "footer_rule"):
+            out.append(("rule", "-" * columns))
+        elif kind == "field":
+            out += [("body", ln) for ln in _wrap(f"{block.label}: {block.value}", columns, "  ")]
+        elif kind == "heading":
+            out += [("heading", ln) for ln in _wrap(block.text, columns)]
+        elif kind == "item":
+            out += [("body", ln) for ln in _wrap(block.text, columns, " " * (len(block.hang) or 2))]
+        elif kind == "qr":
+            out += [("blank", ""), ("qr", block.text)]
+        elif kind in ("qr_caption", "footer"):
+            out += [("center", ln) for ln in _centred(block.text, columns)]
+        elif kind == "signatures":
+            out.append(("blank", ""))
+            out += [("signature", ln) for ln in _side_by_side(block.signatures, columns)]
     return out
 
 
@@ -83,23 +66,20 @@ def slip_to_text(slip: Slip, columns: int = 42) -> str:
     return "\n".join(lines)
 
 
-def _side_by_side(signatures: tuple[str, ...], columns: int) -> list[str]:
-    parts = [sig.split("\n") for sig in signatures]
+def _side_by_side(parts: tuple[tuple[str, ...], ...], columns: int) -> list[str]:
     longest = max(len(w) for lines in parts for line in lines for w in normalize(line).split() or [""])
     per_row = next((k for k in range(len(parts), 1, -1) if longest <= columns // k - 1), 1)
     col = columns // per_row
     rows: list[str] = []
     for first in range(0, len(parts), per_row):
         blocks = []
-        for caption, *names in parts[first:first + per_row]:
-            hints = 0
-            while hints < len(names) and names[hints].strip().startswith("("):
-                hints += 1
+        for sig in parts[first:first + per_row]:
+            caption, hints, names = split_signature(sig)
             block = _wrap(caption, col - 1)
-            for hint in names[:hints]:
+            for hint in hints:
                 block += _wrap(hint, col - 1)
             block += ["", "", ""]
-            for name in names[hints:]:
+            for name in names:
                 block += _wrap(name, col - 1)
             blocks.append(block)
         if rows:

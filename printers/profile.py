@@ -41,7 +41,7 @@ class PrinterProfile:
     native_qr: bool = True           # GS ( k on the printer; False = QR drawn into the raster
     copies: int = 1                  # 1 or 2 (citizen + file)
     cut: bool = True                 # GS V after each copy
-    font_size: int = 24              # body text size in dots (raster mode), >= 22
+    font_size: int = 22              # body text size in dots (raster mode), >= 22: small bytes, still easy to read
     # Printers disagree on ESC t numbers (many 58 mm clones use 27 for CP1258); None means
     # the Epson number from CODEPAGES.
     codepage_number: int | None = None

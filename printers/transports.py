@@ -2,11 +2,14 @@
 
     usb://VID:PID[?out_ep=0x01&in_ep=0x82]   tcp://HOST[:PORT] (9100)
     serial://DEVICE?baud=N                    file://PATH or a plain path
-    cups://QUEUE                              dummy:            preview://DIR
+    cups://QUEUE (extra motcua[cups])         win32://PRINTER NAME (Windows, pywin32)
+    dummy:                                    preview://DIR
 
-Each job opens its python-escpos device explicitly, writes with `_raw` and closes in
-`finally`: never the lazy `device` property, and never a default timeout (python-escpos
-`Network` waits 60 s, `Usb` and `File` for ever). Failures become `PrintError` with a
+Each job opens its python-escpos device explicitly, writes through a `Link` (link.py: the
+timeout detects a stalled link, it is not a deadline for the job), asks the printer's
+status where the link can carry the answer (status.py), and closes in `finally`: never the
+lazy `device` property, and never a default timeout (python-escpos `Network` waits 60 s,
+`Usb` and `File` for ever). Failures become `PrintError` with a
 Vietnamese message and a short reason code; nothing of the slip is ever logged.
 """
 from __future__ import annotations
@@ -15,25 +18,27 @@ import errno
 import logging
 import os
 import re
-import select
 import socket
 import stat
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from printers._escpos import escpos
 from printers.errors import PrintError
+from printers.link import FdLink, Link, LinkStalled, SerialLink, SocketLink, UsbLink
+from printers.status import PrinterStatus, query_status
 
 log = logging.getLogger(__name__)
 
-KINDS = ("usb", "tcp", "serial", "file", "cups", "dummy", "preview")
+KINDS = ("usb", "tcp", "serial", "file", "cups", "win32", "dummy", "preview")
 DEFAULT_TCP_PORT = 9100
 
 ACCEPTED_FORMS_VI = (
     "usb://VID:PID (vd. usb://04b8:0202), tcp://HOST:PORT (vd. tcp://192.168.1.50:9100), "
     "serial://THIẾT_BỊ?baud=N (vd. serial:///dev/ttyS0?baud=9600), file://ĐƯỜNG_DẪN hoặc "
-    "đường dẫn (vd. /dev/usb/lp0), cups://TÊN_MÁY_IN, dummy:, preview://THƯ_MỤC"
+    "đường dẫn (vd. /dev/usb/lp0), win32://TÊN MÁY IN TRÊN WINDOWS (vd. win32://XP-80C), "
+    "cups://TÊN_MÁY_IN, dummy: (không in, chỉ thử), preview://THƯ_MỤC"
 )
 
 
@@ -49,7 +54,7 @@ class PrinterTarget:
     out_ep: int = 0x01             # usb
     in_ep: int = 0x82              # usb
     baud: int = 9600               # serial
-    queue: str = ""                # cups ("" = the CUPS default printer)
+    queue: str = ""                # cups, win32: printer name ("" = the system's default printer)
 
     def describe(self) -> str:
         return self.uri
@@ -97,11 +102,24 @@ def parse_printer_uri(uri: str) -> PrinterTarget:
         return PrinterTarget("dummy", "dummy:")
     if not m.group(2).startswith("//"):
         raise _bad(raw, f"thiếu // sau {scheme}:")
+    if scheme == "win32":
+        # Windows printer names carry spaces, "\\" and "/" (\\server\XP-80): all of it is the name
+        name = unquote(m.group(2)[2:]).strip()
+        if any(ord(ch) < 32 for ch in name):
+            raise _bad(raw, "tên máy in có ký tự điều khiển")
+        return PrinterTarget("win32", f"win32://{name}", queue=name)
+    if scheme in ("file", "preview"):
+        # A path is taken as written: "?" and "#" are legal in file names
+        location = m.group(2)[2:]
+        if location.lower().startswith("localhost/"):
+            location = location[len("localhost"):]   # file://localhost/dev/lp0 is file:///dev/lp0
+        if not location.strip():
+            what = "đường dẫn tệp/thiết bị" if scheme == "file" else "thư mục lưu ảnh xem trước"
+            raise _bad(raw, f"thiếu {what}")
+        return PrinterTarget(scheme, f"{scheme}://{location}", path=location)
     parts = urlsplit(raw)
     query = parse_qs(parts.query, keep_blank_values=True)
     netloc = parts.netloc.rpartition("@")[2]
-    if scheme in ("file", "preview") and netloc.lower() == "localhost":
-        netloc = ""                      # file://localhost/dev/lp0 is file:///dev/lp0
     location = netloc + parts.path
 
     def params(allowed: set[str]) -> dict[str, str]:
@@ -152,13 +170,8 @@ def parse_printer_uri(uri: str) -> PrinterTarget:
         return PrinterTarget("serial", f"serial://{location}?baud={baud}", path=location, baud=baud)
 
     params(set())
-    if scheme == "cups":
-        queue = location.strip("/")
-        return PrinterTarget("cups", f"cups://{queue}", queue=queue)
-    if not location:
-        what = "đường dẫn tệp/thiết bị" if scheme == "file" else "thư mục lưu ảnh xem trước"
-        raise _bad(raw, f"thiếu {what}")
-    return PrinterTarget(scheme, f"{scheme}://{location}", path=location)
+    queue = location.strip("/")                           # cups
+    return PrinterTarget("cups", f"cups://{queue}", queue=queue)
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -182,6 +195,17 @@ _MESSAGES_VI = {
                           "trị cài đặt, hoặc chọn cách kết nối máy in khác trong Cài đặt.",
     "io-error": "Lỗi khi gửi dữ liệu tới máy in {d} ({extra}). Kiểm tra máy in, rồi bấm "
                 "In lại.",
+    "partial": "Máy in {d} ngừng nhận dữ liệu giữa chừng (quá {t} giây không nhận thêm): "
+               "máy in đã nhận một phần, kiểm tra giấy. Bấm In lại: bản in lại bắt đầu bằng "
+               "một đường cắt và dòng «IN LẠI» để không lẫn với phần đã in.",
+    "paper-out": "Máy in {d} báo HẾT GIẤY: phiếu chưa in ra. Lắp cuộn giấy mới; nếu phiếu "
+                 "không tự in tiếp thì bấm In lại.",
+    "cover-open": "Máy in {d} báo ĐANG MỞ NẮP: phiếu chưa in ra. Đóng nắp máy in; nếu phiếu "
+                  "không tự in tiếp thì bấm In lại.",
+    "offline": "Máy in {d} báo đang NGỪNG HOẠT ĐỘNG (offline): phiếu chưa in ra. Kiểm tra "
+               "đèn báo lỗi trên máy in, rồi bấm In lại.",
+    "printer-error": "Máy in {d} báo LỖI (ví dụ kẹt dao cắt): phiếu có thể chưa in ra. Tắt "
+                     "rồi bật lại máy in, kiểm tra giấy, rồi bấm In lại.",
 }
 
 
@@ -240,26 +264,6 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 # --- sending -----------------------------------------------------------------------------
 
-def _write_with_deadline(fd: int, data: bytes, timeout: float) -> None:
-    """Write to a character device (/dev/usb/lp0) without blocking past the timeout:
-    a printer that is off or out of paper otherwise holds the write for ever."""
-    deadline = time.monotonic() + timeout
-    view = memoryview(data)
-    os.set_blocking(fd, False)
-    while view:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("device write timed out")
-        _, ready, _ = select.select([], [fd], [], remaining)
-        if not ready:
-            continue
-        try:
-            n = os.write(fd, view)
-        except BlockingIOError:
-            continue
-        view = view[n:]
-
-
 _APPENDING_FILE = None
 
 
@@ -304,32 +308,58 @@ def _device(target: PrinterTarget, timeout: float):
     if target.kind == "cups":
         from escpos.printer import cups as cups_mod
         if not cups_mod.is_usable():
-            raise print_error("dependency-missing", target.uri, extra="pycups")
+            raise print_error("dependency-missing", target.uri, extra="pycups (motcua[cups])")
         return printer.CupsPrinter(target.queue)
+    if target.kind == "win32":
+        from escpos.printer import win32raw as win32_mod
+        if not win32_mod.is_usable():
+            raise print_error("dependency-missing", target.uri, extra="pywin32")
+        return printer.Win32Raw(target.queue)
     if target.kind == "dummy":
         return printer.Dummy()
     raise ValueError(f"{target.kind}:// prints PNG files of the slip; use PrintService")
 
 
-def _write(dev, target: PrinterTarget, data: bytes, timeout: float) -> None:
-    if target.kind == "file":
-        fd = dev.device.fileno()
-        if stat.S_ISCHR(os.fstat(fd).st_mode):
-            _write_with_deadline(fd, data, timeout)
-            return
+def _link(dev, target: PrinterTarget, timeout: float) -> Link:
+    if target.kind == "tcp":
+        return SocketLink(dev, timeout)
     if target.kind == "serial":
-        dev.device.write_timeout = timeout     # pyserial's `timeout` covers reads only
-    dev._raw(data)
+        return SerialLink(dev, timeout)
+    if target.kind == "usb":
+        return UsbLink(dev, timeout)
+    if target.kind == "file" and stat.S_ISCHR(os.fstat(dev.device.fileno()).st_mode):
+        return FdLink(dev, timeout)
+    return Link(dev, timeout)
 
 
-def send_bytes(target: PrinterTarget, data: bytes, *, timeout: float) -> None:
-    """Open the device, write `data`, close. Raises PrintError (ValueError for preview)."""
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What a job's bytes did: all `sent`, and the printer's answer where it can give one."""
+    sent: int
+    can_ask: bool                        # the link can carry status queries (tcp, serial, usb)
+    status: PrinterStatus | None         # None: not asked, or the printer did not answer
+
+
+STATUS_REPLY_TIMEOUT = 1.0               # seconds a printer gets to answer DLE EOT
+
+
+def send_bytes(target: PrinterTarget, data: bytes, *, timeout: float,
+               ask_status: bool = True) -> SendReport:
+    """Open the device, write `data` (`timeout` = longest stall allowed), ask the printer's
+    status where the link can, close. Raises PrintError; reason "partial" when the link
+    failed after taking part of the job (`PrintError.sent` says how much)."""
     dev = _device(target, timeout)
     started = time.monotonic()
     failure: BaseException | None = None
+    link: Link | None = None
+    status = None
     try:
         dev.open()
-        _write(dev, target, data, timeout)
+        link = _link(dev, target, timeout)
+        link.write(data)
+        link.drain()
+        if ask_status and link.can_read:
+            status = query_status(lambda q: link.exchange(q, min(timeout, STATUS_REPLY_TIMEOUT)))
     except PrintError:
         raise
     except Exception as exc:  # noqa: BLE001 - every device error becomes a PrintError
@@ -340,8 +370,16 @@ def send_bytes(target: PrinterTarget, data: bytes, *, timeout: float) -> None:
         except Exception as exc:  # noqa: BLE001
             if failure is None:
                 failure = exc
+    sent = link.sent if link is not None else 0
     if failure is not None:
+        if isinstance(failure, LinkStalled):
+            sent = failure.sent
         reason, detail = classify(failure)
-        log.warning("printer %s: %s (%s) after %.2fs", target.uri, reason,
-                    type(failure).__name__, time.monotonic() - started)
-        raise print_error(reason, target.uri, timeout, detail) from failure
+        if 0 < sent and (sent < len(data) or isinstance(failure, LinkStalled)):
+            reason = "partial"
+        log.warning("printer %s: %s (%s) after %.2fs, %d of %d bytes", target.uri, reason,
+                    type(failure).__name__, time.monotonic() - started, sent, len(data))
+        error = print_error(reason, target.uri, timeout, detail)
+        error.sent = sent
+        raise error from failure
+    return SendReport(sent=len(data), can_ask=link is not None and link.can_read, status=status)

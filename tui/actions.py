@@ -45,26 +45,46 @@ def save_dossier(services, clerk: Clerk, draft: ReceiveDraft) -> Received:
     return Received(saved.dossier, saved.event, slip, job_id)
 
 
-def run_print_job(services, job_id: str) -> str | None:
-    """Print one queued job. Returns None on success, else the Vietnamese reason; the job
-    row records the outcome either way, so nothing is lost if the printer is off."""
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    """How a job went, in the one sentence the clerk (screen) and the admin (CLI) read:
+    "Đã in xong." only when the printer confirmed it, "Đã gửi tới máy in." when it could
+    not say, else why it failed (the job then stays queued)."""
+    ok: bool
+    message_vi: str
+
+
+def print_job(services, job_id: str) -> PrintResult:
+    """Print one queued job; the job row records the outcome either way, so nothing is
+    lost if the printer is off. A retry after a job that broke off part-way starts with a
+    separator (printers.service.retry_separator)."""
     from printers.service import PrintError
     jobs = services.print_jobs
     job = jobs.get(job_id)
     jobs.mark_printing(job_id)
+    resume = job.sent_bytes if job.reason_code == "partial" else None
     try:
-        services.printer.print_slip(job.slip, copies=job.copies)
+        outcome = services.printer.print_slip(job.slip, copies=job.copies, resume_after=resume)
     except PrintError as exc:
         log.warning("print failed job=%s reason=%s", job_id, exc.reason)
-        jobs.mark_failed(job_id, exc.message_vi)
-        return exc.message_vi
+        if exc.reason == "not-configured":
+            jobs.mark_waiting(job_id, exc.message_vi, exc.reason)
+        else:
+            jobs.mark_failed(job_id, exc.message_vi, exc.reason, exc.sent)
+        return PrintResult(False, exc.message_vi)
     except Exception as exc:  # an unexpected device error: keep the job for a retry
         log.error("print crashed job=%s error=%s", job_id, type(exc).__name__)
         text = f"Lỗi khi in ({type(exc).__name__}). Phiếu vẫn trong hàng đợi: bấm F9 để in lại."
-        jobs.mark_failed(job_id, text)
-        return text
+        jobs.mark_failed(job_id, text, "crash")
+        return PrintResult(False, text)
     jobs.mark_done(job_id)
-    return None
+    return PrintResult(True, outcome.message_vi)
+
+
+def run_print_job(services, job_id: str) -> str | None:
+    """`print_job` for callers that only need the failure: None, or the Vietnamese reason."""
+    result = print_job(services, job_id)
+    return None if result.ok else result.message_vi
 
 
 def form_context_for(services, state):
@@ -101,9 +121,9 @@ def requeue_receipt(services, dossier_id: str, reason: str) -> str | None:
     return queue_slip(services, dossier_id, slip, reprint_reason=reason.strip())
 
 
-def print_form(services, state, form: int, reason: str = "") -> tuple[str, str | None]:
-    """Queue form `form` of `state`'s dossier and print it: (job id, None or the Vietnamese
-    reason it failed; the job then stays queued). A form already printed for this dossier
+def print_form(services, state, form: int, reason: str = "") -> tuple[str, PrintResult]:
+    """Queue form `form` of `state`'s dossier and print it: (job id, how it went; a job that
+    failed stays queued). A form already printed for this dossier
     is a reprint: it needs `reason` and is marked "BẢN IN LẠI". Raises FormUnavailable,
     or ValueError (Vietnamese) for a reprint without a reason."""
     slip = form_for(services, state, form)
@@ -114,7 +134,7 @@ def print_form(services, state, form: int, reason: str = "") -> tuple[str, str |
                              "lý do (ít nhất 3 ký tự), ví dụ --reason \"giấy bị kẹt\".")
         slip = with_reprint_mark(slip, services.clock.now())
     job_id = queue_slip(services, state.id, slip, reprint_reason=reason.strip() if printed else "")
-    return job_id, run_print_job(services, job_id)
+    return job_id, print_job(services, job_id)
 
 
 def export_ledger(services, date_from, date_to, out, desk_number: int | None = None) -> int:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from core.people import Clerk
 from tui import messages as msg
-from tui.actions import requeue_receipt, run_print_job
+from tui.actions import print_job, requeue_receipt
 from tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ class MotcuaApp(App):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
-        Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
+        # priority: a modal screen (the receipt dialog) hides the app's other bindings
+        Binding("f9", "print_queue", "Hàng đợi in", id="print.queue", priority=True),
         Binding("f10", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("f12", "dashboard", "Thống kê", id="stats.dashboard"),
@@ -65,6 +66,7 @@ class MotcuaApp(App):
             self._loaded.set()
         self.clerk: Clerk | None = None
         self.last_print_error: str = ""
+        self.last_print_outcome: str = ""     # "Đã in xong." or "Đã gửi tới máy in. …"
 
     @property
     def services_ready(self) -> bool:
@@ -219,11 +221,11 @@ class MotcuaApp(App):
                 self.post_message(msg.PrintFailed("", reprint_of, "Hồ sơ này chưa có phiếu để in lại."))
                 return
         dossier_id = self.services.print_jobs.get(job_id).dossier_id
-        error = run_print_job(self.services, job_id)
-        if error is None:
-            self.post_message(msg.PrintFinished(job_id, dossier_id))
+        result = print_job(self.services, job_id)
+        if result.ok:
+            self.post_message(msg.PrintFinished(job_id, dossier_id, result.message_vi))
         else:
-            self.post_message(msg.PrintFailed(job_id, dossier_id, error))
+            self.post_message(msg.PrintFailed(job_id, dossier_id, result.message_vi))
 
     # -- sync ---------------------------------------------------------------------------
     def action_sync_now(self) -> None:
@@ -276,7 +278,8 @@ class MotcuaApp(App):
 
     def on_print_finished(self, event: msg.PrintFinished) -> None:
         self.last_print_error = ""
-        self.notify("Đã in phiếu.", timeout=3)
+        self.last_print_outcome = event.message_vi
+        self.notify(event.message_vi, timeout=4)
         self.refresh_status()
         self._tell_screen(event.dossier_id, None)
 
@@ -296,7 +299,7 @@ class MotcuaApp(App):
             parts.append(f"Cán bộ: {self.clerk.full_name}")
         if desk and agency:
             parts.append(f"Quầy {desk.number} · {agency.name}")
-        parts.append(f"Máy in: {s.printer.describe()}")
+        parts.append(f"Máy in: {s.printer.describe() or 'chưa cấu hình máy in'}")
         pending = len(s.print_jobs.pending())
         warning = bool(pending)
         parts.append(f"Chờ in: {pending}" if pending else "Chờ in: 0")

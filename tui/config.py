@@ -35,7 +35,7 @@ def _sqlite_url(path: Path) -> str:
 class Settings:
     db_url: str = ""                 # empty: the default file in the data directory
     db_busy_timeout_ms: int = 5000   # how long a write waits for a SQLite lock held elsewhere
-    printer_uri: str = ""            # empty: preview:// in demo, dummy: otherwise until set
+    printer_uri: str = ""            # empty: preview:// in demo, else none (jobs wait in the queue)
     paper_mm: int = 80
     print_mode: str = "raster"       # raster | text
     codepage: str = ""               # for text mode, e.g. CP1258
@@ -63,9 +63,11 @@ class Settings:
         return _sqlite_url(data_dir() / name)
 
     def resolved_printer_uri(self) -> str:
+        """The configured printer; "" when none was chosen (jobs then wait in the queue,
+        "chưa cấu hình máy in"): `dummy:` only when asked for. Demo: preview PNG files."""
         if self.printer_uri:
             return self.printer_uri
-        return f"preview://{data_dir() / 'preview'}" if self.demo else "dummy:"
+        return f"preview://{data_dir() / 'preview'}" if self.demo else ""
 
     def office_hours(self):
         from core.calendar import OfficeHours

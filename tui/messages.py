@@ -17,9 +17,10 @@ class SaveFailed(Message):
 
 
 class PrintFinished(Message):
-    def __init__(self, job_id: str, dossier_id: str) -> None:
+    def __init__(self, job_id: str, dossier_id: str, message_vi: str = "Đã gửi tới máy in.") -> None:
         super().__init__()
         self.job_id, self.dossier_id = job_id, dossier_id
+        self.message_vi = message_vi      # printers.service.PrintOutcome.message_vi
 
 
 class PrintFailed(Message):

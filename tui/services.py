@@ -66,6 +66,13 @@ class Services:
             self._calendar = (overrides, calendar)
         return calendar
 
+    def use_printer(self, **values) -> None:
+        """Switch to a printer just chosen (first-run setup) without a restart: `values`
+        are Settings fields (printer_uri, paper_mm, print_mode, codepage)."""
+        from dataclasses import replace
+        self.settings = replace(self.settings, **values)
+        self._printer = None
+
     @property
     def printer(self):
         # Imported lazily: Pillow, qrcode and python-escpos are not needed to reach the

@@ -47,14 +47,25 @@ def url_receipt() -> Slip:
     return make_receipt(LOOKUP_TEMPLATE)
 
 
-class LoopbackPrinter:
-    """A raw-TCP "network printer" on 127.0.0.1: keeps what each connection sent."""
+STATUS_QUERIES = {b"\x10\x04\x01": 1, b"\x10\x04\x02": 2, b"\x10\x04\x04": 4, b"\x1dr\x01": "r"}
 
-    def __init__(self) -> None:
+
+class LoopbackPrinter:
+    """A raw-TCP "network printer" on 127.0.0.1: keeps what each connection sent.
+
+    With `answers=True` it answers the status queries a job ends with, as a ready printer
+    (or as set in `status`: {1: byte, 2: byte, 4: byte, "r": byte}); the queries are kept
+    apart from the job in `queries`. With `answers=False` it stays silent, like a printer
+    that has no status to give."""
+
+    def __init__(self, answers: bool = True) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.jobs: list[bytes] = []
+        self.queries: list[bytes] = []
+        self.answers = answers
+        self.status = {1: 0x12, 2: 0x12, 4: 0x12, "r": 0x00}
         self.done = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -72,10 +83,16 @@ class LoopbackPrinter:
                 continue
             with conn:
                 conn.settimeout(5)
-                chunks = []
+                data = bytearray()
                 while chunk := conn.recv(65536):
-                    chunks.append(chunk)
-            self.jobs.append(b"".join(chunks))
+                    data += chunk
+                    for query, key in STATUS_QUERIES.items():
+                        if data.endswith(query):
+                            del data[-len(query):]
+                            self.queries.append(query)
+                            if self.answers:
+                                conn.sendall(bytes([self.status[key]]))
+            self.jobs.append(bytes(data))
             self.done.set()
 
     def wait_job(self, timeout: float = 5.0) -> bytes:

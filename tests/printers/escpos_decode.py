@@ -100,15 +100,23 @@ class Job:
     def __getitem__(self, key: str):
         return self.summary()[key]
 
-    def paper(self) -> Image.Image:
-        """All rasters stacked top to bottom, as they come out of the printer."""
-        rasters = self.rasters
-        width = max(r.width for r in rasters)
-        img = Image.new("1", (width, sum(r.height for r in rasters)), 255)
-        y = 0
-        for r in rasters:
-            img.paste(r.image(), (0, y))
-            y += r.height
+    def paper(self, width: int = 576) -> Image.Image:
+        """The rasters as they come out of a printer `width` dots wide: top to bottom, each
+        at the left or centred (ESC a), with `ESC J` feeds as blank rows. Native QR codes
+        and text lines are left out."""
+        placed, y, align = [], 0, 0
+        for kind, value in self.events:
+            if kind == "align":
+                align = value
+            elif kind == "feed_dots":
+                y += value
+            elif kind == "raster":
+                x = (width - value.width) // 2 if align == 1 else 0
+                placed.append((x, y, value))
+                y += value.height
+        img = Image.new("1", (width, max(y, 1)), 255)
+        for x, top, r in placed:
+            img.paste(r.image(), (x, top))
         return img
 
 

@@ -19,13 +19,13 @@ LOOKUP_URL = LOOKUP_TEMPLATE.replace("{code}", DOSSIER_CODE)
 
 @pytest.mark.parametrize("paper, width_bytes", [(80, 72), (58, 48)])
 @pytest.mark.parametrize("native", [True, False])
-def test_raster_job_is_paper_wide_with_one_readable_qr(receipt, paper, width_bytes, native):
+def test_raster_job_fits_the_paper_with_one_readable_qr(receipt, paper, width_bytes, native):
     job = decode(slip_to_escpos(receipt, PrinterProfile(paper_mm=paper, native_qr=native)))
     assert job.events[0] == ("init", None)
-    assert job.rasters and all(r.width_bytes == width_bytes for r in job.rasters)
+    assert job.rasters and all(r.width_bytes <= width_bytes for r in job.rasters)
     assert job.cuts == 1 and job.events[-1][0] == "cut"
     assert job.of("line") == [] or all(line == b"" for line in job.of("line"))
-    image_qrs = [r.text for r in zxingcpp.read_barcodes(job.paper().convert("L"))]
+    image_qrs = [r.text for r in zxingcpp.read_barcodes(job.paper(width_bytes * 8).convert("L"))]
     if native:
         assert [q.payload.decode() for q in job.qrs] == [DOSSIER_CODE]
         qr = job.qrs[0]
@@ -40,10 +40,60 @@ def test_raster_job_is_paper_wide_with_one_readable_qr(receipt, paper, width_byt
         assert per_raster == [DOSSIER_CODE]
 
 
-def test_rasters_are_split_into_bands(receipt):
+def test_rasters_are_small_bands(receipt):
     job = decode(slip_to_escpos(receipt, PrinterProfile()))
-    assert len(job.rasters) > 2
+    assert len(job.rasters) > 10
     assert max(r.height for r in job.rasters) <= 240
+
+
+def test_blank_rows_are_feeds_and_bands_are_cropped_to_their_ink(receipt):
+    job = decode(slip_to_escpos(receipt, PrinterProfile()))
+    feeds = job.of("feed_dots")
+    assert feeds and sum(feeds) > 200                  # the paper's white space, fed not sent
+    assert any(r.width_bytes < 40 for r in job.rasters)          # short lines stay short
+    for r in job.rasters:
+        img = r.image()
+        if r.height > 3:
+            # no band carries a wholly white byte column at its right edge
+            right = img.crop((r.width - 8, 0, r.width, r.height)).convert("L")
+            assert right.getextrema()[0] == 0
+    # every raster still reads as text: no band is only white rows
+    assert all(r.image().convert("L").getextrema()[0] == 0 for r in job.rasters)
+
+
+def test_compact_paper_is_the_layout(receipt):
+    """Feeds and cropping change the bytes, not the paper: the stacked job is the layout."""
+    from printers.layout import render_segments
+    profile = PrinterProfile(native_qr=False)
+    (layout,) = [seg for seg in render_segments(receipt, 576, font_size=profile.font_size,
+                                                native_qr=False)]
+    paper = decode(slip_to_escpos(receipt, profile)).paper(576)
+    assert paper.height == layout.height
+    # centred bands may sit up to 4 dots aside; compare ink per row, which does not move
+    rows = lambda im: [im.crop((0, y, im.width, y + 1)).convert("L").histogram()[0] for y in range(im.height)]
+    assert rows(paper) == rows(layout)
+
+
+@pytest.mark.parametrize("paper", [80, 58])
+def test_demo_receipt_raster_copy_is_less_than_half_of_what_it_was(paper):
+    from bench.bench_render import demo_receipt
+    data = slip_to_escpos(demo_receipt(), PrinterProfile(paper_mm=paper))
+    # Issue 11 measured 110,439 (80 mm) and 94,823 (58 mm) bytes; its receipt now comes to
+    # about 44.6 KB, and with form 01's additions since (copy label, signature hints and
+    # names, book and serial numbers) to about 47.4 KB (80 mm) / 48.2 KB (58 mm).
+    assert len(data) <= 48_500
+
+
+def test_demo_receipt_text_mode_is_under_5_kb():
+    from bench.bench_render import demo_receipt
+    profile = PrinterProfile(mode="text", codepage="CP1258")
+    assert len(slip_to_escpos(demo_receipt(), profile)) <= 5_000
+
+
+def test_body_text_stays_at_least_22_dots():
+    assert PrinterProfile().font_size >= 22
+    with pytest.raises(ValueError):
+        PrinterProfile(font_size=21)
 
 
 def test_lookup_url_is_the_native_qr_payload(url_receipt):
@@ -73,10 +123,9 @@ def test_no_cut_when_the_profile_says_so(receipt):
 
 
 def test_printed_paper_shows_the_receipt(receipt):
-    """The stacked rasters are the layout: same width, real ink, QR where it belongs."""
+    """The stacked rasters are the layout: paper wide, real ink, QR where it belongs."""
     job = decode(slip_to_escpos(receipt, PrinterProfile(native_qr=False)))
-    paper = job.paper()
-    assert paper.width == 576
+    paper = job.paper(576)
     ink = paper.convert("L").histogram()[0]
     assert 0.03 < ink / (paper.width * paper.height) < 0.4
 
@@ -125,8 +174,8 @@ def test_text_mode_tcvn3_and_image_qr(receipt):
     assert "Người nộp: Trần Thị Bích Ngọc" in lines
     # TCVN-3-1 has no capitals with marks: those fold to ASCII rather than print garbage
     assert any("GIAY TIEP NHAN" in ln for ln in lines)
-    assert [r.width_bytes for r in job.rasters] == [48]
-    assert [r.text for r in zxingcpp.read_barcodes(job.paper().convert("L"))] == [DOSSIER_CODE]
+    assert len(job.rasters) == 1 and job.rasters[0].width_bytes <= 48
+    assert [r.text for r in zxingcpp.read_barcodes(job.paper(384).convert("L"))] == [DOSSIER_CODE]
 
 
 def test_text_mode_without_code_page_is_plain_ascii(receipt):
@@ -158,4 +207,4 @@ def test_decoder_summary(receipt):
     job = decode(slip_to_escpos(receipt, PrinterProfile(paper_mm=58, copies=2)))
     assert job["native_qr"] == [DOSSIER_CODE] * 2
     assert job["cuts"] == 2 and job["inits"] == 2
-    assert set(job["raster_widths"]) == {384}
+    assert 320 < max(job["raster_widths"]) <= 384

@@ -96,7 +96,7 @@ def test_font_size_scales_the_text():
 
 
 def test_bundled_fonts_ship_with_the_package():
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"):
+    for name in ("DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf", "LICENSE"):
         assert (layout.FONT_DIR / name).is_file()
     assert Path(get_font(24).path).parent == layout.FONT_DIR
     assert "Bitstream" in (layout.FONT_DIR / "LICENSE").read_text()

@@ -6,7 +6,7 @@ from printers.profile import PrinterProfile
 def test_defaults_and_widths():
     p = PrinterProfile()
     assert (p.paper_mm, p.mode, p.codepage, p.native_qr, p.copies, p.cut, p.font_size) == (
-        80, "raster", None, True, 1, True, 24)
+        80, "raster", None, True, 1, True, 22)
     assert p.width_dots == 576
     assert PrinterProfile(paper_mm=58).width_dots == 384
 

@@ -79,11 +79,13 @@ async def test_receive_scan_and_print_qr_receipt(make_app, printer_file):
         out = decode(printer_file.read_bytes())
         assert out["native_qr"] == [d.code]
         assert out["cuts"] == 1
-        assert all(w == 576 for w in out["raster_widths"])
+        assert 480 < max(out["raster_widths"]) <= 576
         preview = str(app.screen.query_one("#receipt-text", Static).render())
         assert d.code in preview and "GIẤY TIẾP NHẬN" in preview
         assert "051303004512" not in preview   # the receipt shows no ID number
-        assert "Đã in xong" in str(app.screen.query_one("#print-status", Static).render())
+        status = str(app.screen.query_one("#print-status", Static).render())
+        # a file printer cannot answer a status query: sent, never "printed"
+        assert status.startswith("Đã gửi tới máy in") and "Đã in xong" not in status
 
 
 async def test_invalid_form_saves_nothing_and_keeps_what_was_typed(make_app):

@@ -20,6 +20,7 @@ async def _fill(pilot, desk: str) -> None:
                  "matkhau-manh-123", "matkhau-manh-123"):
         await pilot.press(*list(text))
         await pilot.press("enter")
+    await pilot.press("enter")          # the printer step: none chosen yet, Enter saves
     for _ in range(50):
         await settle(pilot)
         if not isinstance(pilot.app.screen, SetupScreen) or "Đang lưu" not in str(

@@ -68,6 +68,7 @@ async def test_first_run_without_setup_asks_for_agency_desk_and_admin(tmp_path, 
                      "matkhau-manh-123", "matkhau-manh-123"):
             await pilot.press(*list(text))
             await pilot.press("enter")
+        await pilot.press("enter")          # the printer step: none chosen yet, Enter saves
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen), app.screen
         desk = app.services.desk

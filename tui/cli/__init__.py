@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 
 from tui.cli import (
-    account, calendar, catalogue, database, demo, dossier, kiosk, ledger, ratings, setup, slip, stats, sync,
+    account, calendar, catalogue, database, demo, dossier, kiosk, ledger, printer, ratings, setup, slip, stats,
+    sync,
 )
 from tui.cli.common import common_options, fail, settings_from
 from tui.config import ConfigError
 
-COMMANDS = (setup, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger, stats, kiosk,
-            ratings)
+COMMANDS = (setup, printer, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger, stats,
+            kiosk, ratings)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -217,10 +217,16 @@ def _find(services, code: str):
 
 
 def _print_now(services, job_id: str | None) -> str | None:
-    from tui.actions import run_print_job
+    """Print the job now; None when it went out (the outcome, "Đã in xong." or "Đã gửi tới
+    máy in. …", is told on stderr, as the clerk would read it on screen), else the reason."""
+    from tui.actions import print_job
     if job_id is None:
         return None
-    return run_print_job(services, job_id)
+    result = print_job(services, job_id)
+    if result.ok:
+        print(result.message_vi, file=sys.stderr)
+        return None
+    return result.message_vi
 
 
 # -- handlers ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import uuid
 
 from tui.cli.common import fail, settings_from
+from tui.cli.printer import add_printer_options
 
 
 def register(sub, common) -> None:
@@ -21,6 +22,11 @@ def register(sub, common) -> None:
     setup.add_argument("--admin", required=True, help="tên đăng nhập của quản trị viên")
     setup.add_argument("--admin-name", required=True, help="họ tên quản trị viên")
     setup.add_argument("--central", default=None, help="máy chủ trung tâm (SQLite hoặc postgresql://…)")
+    # The desk's printer (tui/cli/printer.py): without one, receipts wait in the queue.
+    setup.add_argument("--printer", default=None, help="máy in của quầy, ví dụ usb://0416:5011, "
+                       "tcp://192.168.1.50:9100, serial:///dev/ttyS0?baud=9600, win32://XP-80C "
+                       "(dò bằng «motcua printer detect»)")
+    add_printer_options(setup, uri_flag=False)
     setup.set_defaults(handler=cmd_setup)
 
 
@@ -51,6 +57,14 @@ def cmd_setup(args) -> int:
     services = build_services(settings_from(args, central_url=args.central), seed_demo=0)
     if not services.accounts.needs_setup():
         return fail("Máy này đã được cài đặt cơ quan và quầy; không cài đặt lại.", 2)
+    printer = None
+    if args.printer:
+        from tui.cli.printer import resolve_choice
+        try:
+            printer = resolve_choice(args.printer, args.paper, args.print_mode, args.codepage,
+                                     services.settings)
+        except ValueError as exc:
+            return fail(str(exc), 2)
     password = _admin_password()
     if password is None:
         return fail("Hai lần nhập mật khẩu không khớp.", 2)
@@ -73,4 +87,23 @@ def cmd_setup(args) -> int:
     except ValueError as exc:
         return fail(str(exc), 2)
     print(f"Đã cài đặt cơ quan {code}, quầy {args.desk}, quản trị viên «{args.admin}».")
-    return 0
+    return _setup_printer(args, services.settings, printer)
+
+
+def _setup_printer(args, settings, printer) -> int:
+    """Save the chosen printer after a test slip; without one, say what that means."""
+    if printer is None:
+        print("Chưa chọn máy in: giấy tiếp nhận sẽ nằm trong hàng đợi («chưa cấu hình máy in») "
+              "đến khi chọn bằng «motcua printer detect» và «motcua printer set ĐỊA_CHỈ».")
+        return 0
+    from tui.cli.printer import config_path, print_test_page
+    from tui.printer_setup import save_printer_config
+    values, notes = printer
+    for note in notes:
+        print(note)
+    ok, message = print_test_page(values, settings.print_timeout)
+    print(f"Trang thử: {message}")
+    save_printer_config(config_path(args), values)
+    print(f"Đã chọn máy in {values['uri']}." + ("" if ok else " Trang thử chưa in được: kiểm tra "
+          "máy in rồi chạy «motcua printer test»."))
+    return 0 if ok else 1

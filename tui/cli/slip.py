@@ -41,13 +41,14 @@ def cmd_slip(args) -> int:
             result["pdf"] = args.pdf
             message = f"Đã ghi mẫu {args.form} của hồ sơ {state.code} vào {args.pdf}."
         else:
-            job_id, error = print_form(services, state, form, args.reason)
-            result.update(job_id=job_id, printed=error is None, error=error)
-            if error is not None:
+            job_id, outcome = print_form(services, state, form, args.reason)
+            result.update(job_id=job_id, printed=outcome.ok, error=None if outcome.ok else outcome.message_vi)
+            if not outcome.ok:
                 if args.json:
                     print(json.dumps(result, ensure_ascii=False))
-                return fail(f"Chưa in được: {error} Phiếu vẫn trong hàng đợi in.", 1)
-            message = f"Đã in mẫu {args.form} của hồ sơ {state.code}."
+                return fail(f"Chưa in được: {outcome.message_vi} Phiếu vẫn trong hàng đợi in.", 1)
+            result["message"] = outcome.message_vi
+            message = f"Mẫu {args.form} của hồ sơ {state.code}: {outcome.message_vi}"
     except FormUnavailable as exc:
         return fail(exc.message_vi, 2)
     except ValueError as exc:

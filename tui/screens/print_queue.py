@@ -1,14 +1,33 @@
-"""Print jobs still waiting (queued or failed), with their reasons; retry one or all."""
+"""The print queue: every job still waiting (queued or failed), whose it is (dossier code,
+applicant, slip kind) and why it waits; retry one or all. F9 opens it from every screen,
+the receipt dialog included. The rows are read in a thread worker."""
 from __future__ import annotations
 
+from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.format import dt_short
 from tui.screens.dossier import JOB_STATUS_VI
 from tui.widgets.status_bar import StatusBar
+
+# core.slips / core.forms kinds -> what the clerk calls the paper
+SLIP_KIND_VI = {
+    "receipt": "Giấy tiếp nhận (mẫu 01)", "supplement": "Phiếu bổ sung (mẫu 02)",
+    "refusal": "Phiếu từ chối (mẫu 03)", "apology": "Văn bản xin lỗi (mẫu 04)",
+    "stop": "Thông báo dừng (mẫu 05)", "control": "Phiếu kiểm soát (mẫu 06)",
+    "test": "Trang in thử",
+}
+
+
+class QueueLoaded(Message):
+    def __init__(self, rows: list) -> None:
+        super().__init__()
+        self.rows = rows                      # db.print_jobs.QueuedJob
 
 
 class PrintQueueScreen(Screen):
@@ -21,25 +40,34 @@ class PrintQueueScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Phiếu chưa in được", classes="title", id="queue-title")
+        yield Static("Đang đọc hàng đợi in…", classes="title", id="queue-title")
         table = DataTable(id="jobs", cursor_type="row")
-        table.add_columns("Tạo lúc", "Trạng thái", "Lần thử", "Lý do")
+        table.add_columns("Mã hồ sơ", "Người nộp", "Loại phiếu", "Tạo lúc", "Trạng thái",
+                          "Lần thử", "Lý do")
         yield table
+        yield Static("R: in lại phiếu đang chọn · A: in lại tất cả · Esc: quay lại", classes="hint")
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
         self.reload()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="print-queue")
     def reload(self) -> None:
-        pending = self.app.services.print_jobs.pending()
+        self.post_message(QueueLoaded(self.app.services.print_jobs.queue()))
+
+    def on_queue_loaded(self, event: QueueLoaded) -> None:
+        rows = event.rows
         self.query_one("#queue-title", Static).update(
-            f"Phiếu chưa in được: {len(pending)}" if pending else "Không có phiếu nào chờ in.")
+            f"Phiếu chờ in: {len(rows)}" if rows else "Không có phiếu nào chờ in.")
         table = self.query_one("#jobs", DataTable)
         table.clear()
-        for j in pending:
-            table.add_row(dt_short(j.created_at), JOB_STATUS_VI.get(j.status, j.status),
-                          str(j.attempts), j.reason or "", key=j.id)
+        for q in rows:
+            j = q.job
+            kind = SLIP_KIND_VI.get(j.slip.kind, j.slip.kind)
+            table.add_row(escape(q.code or "—"), escape(q.applicant_name or "—"), kind,
+                          dt_short(j.created_at), JOB_STATUS_VI.get(j.status, j.status),
+                          str(j.attempts), escape(j.reason or ""), key=j.id)
         self.app.refresh_status()
 
     def print_updated(self, dossier_id: str, error: str | None) -> None:
@@ -52,5 +80,6 @@ class PrintQueueScreen(Screen):
             self.app.start_print(key)
 
     def action_retry_all(self) -> None:
-        for j in self.app.services.print_jobs.pending():
-            self.app.start_print(j.id)
+        table = self.query_one("#jobs", DataTable)
+        for row_key in list(table.rows):
+            self.app.start_print(row_key.value)

@@ -1,6 +1,7 @@
 """On-screen preview of the receipt just saved, with its print status and a reprint key."""
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -30,13 +31,13 @@ class ReceiptScreen(ModalScreen[str]):
             yield Static("Đang in giấy tiếp nhận…", id="print-status", classes="hint")
             with VerticalScroll(id="receipt-paper"):
                 yield Static(slip_to_text(self.slip, columns=48) if self.slip else "", id="receipt-text")
-            yield Static("Enter: hồ sơ mới · P: in lại · Esc: về danh sách", classes="hint")
+            yield Static("Enter: hồ sơ mới · P: in lại · F9: hàng đợi in · Esc: về danh sách", classes="hint")
         yield Footer()
 
     def print_updated(self, dossier_id: str, error: str | None) -> None:
         if dossier_id == self.dossier.id:
-            text = f"Không in được: {error}" if error else "Đã in xong."
-            self.query_one("#print-status", Static).update(text)
+            text = f"Không in được: {error}" if error else self.app.last_print_outcome
+            self.query_one("#print-status", Static).update(escape(text))
 
     def action_reprint(self) -> None:
         self.query_one("#print-status", Static).update("Đang in lại…")
