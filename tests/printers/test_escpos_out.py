@@ -106,8 +106,9 @@ def test_two_copies_are_cut_and_differ_only_by_their_label(receipt):
     assert job.cuts == 2
     first, second = job.copies()
     assert first.events[0] == second.events[0] == ("init", None)
-    assert [k for k, _ in first.events] == [k for k, _ in second.events]
-    assert first.events != second.events          # "Liên 1" vs "Liên 2"
+    # Each band is cropped to its ink, so the two labels ("Liên 1 …", "Liên 2 …") may
+    # differ in band count; the copies differ, and the text run below names each label.
+    assert first.events != second.events
     assert len(job.qrs) == 2
     text = decode(slip_to_escpos(receipt, PrinterProfile(copies=2, mode="text", codepage="CP1258")))
     labels = [[ln.strip() for ln in c.text_lines("cp1258") if ln.strip().startswith("Li")]
