@@ -107,7 +107,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
 def make_sync(services: Services):
     from db.sync import SyncEngine
     desk = services.desk
-    return SyncEngine(services.engine, services.settings.central_url, agency_code=desk.agency_code,
+    return SyncEngine(services.engine, services.settings.resolved_central_url(), agency_code=desk.agency_code,
                       desk_number=desk.number, hlc=services.hlc, clock=services.clock)
 
 

@@ -29,7 +29,8 @@ def cmd_catalogue(args) -> int:
         with args.file.open(encoding="utf-8-sig", newline="") as f:
             text = f.read()
     except OSError as exc:
-        return fail(f"Không đọc được tệp {args.file}: {exc.strerror}.")
+        from tui.oserrors import describe_os_error
+        return fail(f"Không đọc được tệp {args.file}: {describe_os_error(exc)}.")
     try:
         procs = loads_csv(text) if is_csv else loads_json(text)
     except CatalogueError as exc:
