@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from core.clock import Clock
 from core.ids import new_id
@@ -93,6 +93,12 @@ class PrintJobRepo:
             rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED, FAILED)))
                                 .order_by(pj.c.created_at, pj.c.id)).all()
         return [_job(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Jobs per status, one COUNT query (the status line asks every few seconds)."""
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(select(pj.c.status, func.count()).group_by(pj.c.status)).all()
+        return {status: n for status, n in rows}
 
     def for_dossier(self, dossier_id: str) -> list[PrintJob]:
         with read_conn(self.engine) as conn:

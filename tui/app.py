@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.signal import Signal
 
 from core.people import Clerk
 from tui import messages as msg
 from tui.actions import requeue_receipt, run_print_job
-from tui.widgets.status_bar import StatusBar
+from tui.status import StatusSnapshot, read_status
 
 if TYPE_CHECKING:
     from tui.services import Services
@@ -25,6 +25,7 @@ log = logging.getLogger("motcua.tui")
 
 PRINT_GROUP = "print"
 SYNC_GROUP = "sync"
+STATUS_GROUP = "status"
 STATUS_REFRESH_SECONDS = 5
 
 
@@ -36,7 +37,11 @@ class MotcuaApp(App):
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
+        Binding("ctrl+p", "command_palette", "Bảng lệnh", id="app.palette", priority=True, show=False),
     ]
+    # The palette's commands come from tui/palette.py (Vietnamese, diacritics optional);
+    # Textual's own system commands (theme picker, screenshots, in English) are left out.
+    COMMANDS: set = set()
 
     def __init__(self, services: Services | None = None, *,
                  loader: Callable[[], Services] | None = None) -> None:
@@ -54,10 +59,24 @@ class MotcuaApp(App):
             self._loaded.set()
         self.clerk: Clerk | None = None
         self.last_print_error: str = ""
+        # What screens subscribe to instead of being poked: the status line's snapshot, a
+        # finished sync (its report), a print job's outcome (msg.PrintOutcome), and the
+        # services once loaded.
+        self.status: StatusSnapshot | None = None
+        self.status_changed: Signal[StatusSnapshot] = Signal(self, "status-changed")
+        self.sync_changed: Signal[object] = Signal(self, "sync-changed")
+        self.print_changed: Signal[msg.PrintOutcome] = Signal(self, "print-changed")
+        self.services_changed: Signal[object] = Signal(self, "services-loaded")
+        self._announce_queue = False
 
     @property
     def services_ready(self) -> bool:
         return self._loaded.is_set()
+
+    @property
+    def loaded_services(self) -> Services | None:
+        """The services if loading has finished and succeeded, else None (any thread)."""
+        return self._services if self._loaded.is_set() else None
 
     @property
     def services(self) -> Services:
@@ -85,7 +104,12 @@ class MotcuaApp(App):
         try:
             services = self._loader()
         except Exception as exc:
-            message = getattr(exc, "message_vi", None) or f"Không mở được cơ sở dữ liệu ({type(exc).__name__}: {exc})."
+            log.error("services failed to load: %s", type(exc).__name__)
+            message = getattr(exc, "message_vi", None)
+            if message is None and isinstance(exc, OSError):
+                from tui.oserrors import describe_os_error
+                message = f"Không mở được cơ sở dữ liệu: {describe_os_error(exc)}."
+            message = message or f"Không mở được cơ sở dữ liệu ({type(exc).__name__})."
             self._load_error = message
             self._loaded.set()
             self.call_from_thread(self._load_failed, message)
@@ -112,27 +136,60 @@ class MotcuaApp(App):
                 self.switch_screen(SetupScreen())
             else:
                 self.push_screen(SetupScreen())
-        elif isinstance(self.screen, LoginScreen):
-            self.screen.services_loaded()
-        else:
+        elif not isinstance(self.screen, LoginScreen):
             self.push_screen(LoginScreen())
+        self.services_changed.publish(services)
+        self.refresh_status()
 
     def logged_in(self, clerk: Clerk) -> None:
         from tui.screens.home import HomeScreen
         self.clerk = clerk
         log.info("login clerk=%s", clerk.id)
         self.switch_screen(HomeScreen())
+        # Jobs that failed or were cut off last time are still waiting: the status read
+        # that follows says so (on_status_read).
+        self._announce_queue = True
         self.refresh_status()
-        # Jobs that failed or were cut off last time are still waiting: say so now.
-        pending = self.services.print_jobs.pending()
-        if pending:
-            self.notify(f"Còn {len(pending)} phiếu chưa in được. Bấm F9 để xem và in lại.",
-                        severity="warning", timeout=8)
 
     def action_logout(self) -> None:
         from tui.screens.login import LoginScreen
         self.clerk = None
         self.switch_screen(LoginScreen())
+        self.refresh_status()
+
+    # -- leaving: never lose what was typed ------------------------------------------
+    def unsaved_screen(self):
+        """The first screen on the stack holding typed data that is not saved, or None."""
+        from tui.widgets.form_screen import FormScreen
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, FormScreen) and screen.has_unsaved_data():
+                return screen
+        return None
+
+    async def action_quit(self) -> None:
+        from tui.widgets.confirm import ConfirmScreen
+        if self.unsaved_screen() is None:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(
+            "Thoát chương trình? Hồ sơ đang nhập chưa được lưu.",
+            "Bản nháp vẫn được giữ trên máy này và sẽ được đề nghị mở lại lần sau."), answered)
+
+    def action_help_quit(self) -> None:
+        key = self.get_key_display(Binding("ctrl+q", "quit"))
+        self.notify(f"Bấm {key} để thoát chương trình.", title="Thoát?")
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        # Messages carry data (names, reasons, URIs, config keys like [central]): never markup.
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- help and command palette -----------------------------------------------------
     def action_help(self) -> None:
@@ -145,20 +202,10 @@ class MotcuaApp(App):
         if self.clerk is not None and not isinstance(self.screen, PrintQueueScreen):
             self.push_screen(PrintQueueScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every binding with an id is also a palette command, named in Vietnamese."""
-        seen: set[str] = set()
-        for owner in (screen, self):
-            for binding in getattr(owner, "BINDINGS", []):
-                if not isinstance(binding, Binding) or not binding.id or binding.id in seen:
-                    continue
-                if self.clerk is None and binding.id not in ("app.help", "app.quit"):
-                    continue
-                seen.add(binding.id)
-                key = self.get_key_display(binding)
-                yield SystemCommand(binding.description, f"Phím {key} · {binding.id}",
-                                    lambda o=owner, a=binding.action: o.run_action(a))
-        yield SystemCommand("Đổi giao diện màu", "Chọn chủ đề màu", self.action_change_theme)
+    def action_command_palette(self) -> None:
+        from tui.palette import VietnamesePalette
+        if self.use_command_palette and not VietnamesePalette.is_open(self):
+            self.push_screen(VietnamesePalette())
 
     # -- printing -----------------------------------------------------------------------
     def start_print(self, job_id: str) -> None:
@@ -215,9 +262,7 @@ class MotcuaApp(App):
             self.notify(f"Trung tâm từ chối {len(r.rejected)} sự kiện: {r.rejected[0][1]}",
                         title="Cần lãnh đạo xem", severity="warning", timeout=10)
         self.refresh_status()
-        refresh = getattr(self.screen, "sync_updated", None)
-        if refresh is not None:
-            refresh()
+        self.sync_changed.publish(r)
 
     def on_sync_failed(self, event: msg.SyncFailed) -> None:
         # The periodic sync stays quiet when offline (the status line says so); a sync the
@@ -226,56 +271,43 @@ class MotcuaApp(App):
             self.notify(event.message_vi, title="Chưa đồng bộ được", severity="warning", timeout=10)
         self.refresh_status()
 
-    def _tell_screen(self, dossier_id: str, error: str | None) -> None:
-        handler = getattr(self.screen, "print_updated", None)
-        if handler is not None:
-            handler(dossier_id, error)
+    def _tell_screens(self, job_id: str, dossier_id: str, error: str | None) -> None:
+        self.print_changed.publish(msg.PrintOutcome(job_id, dossier_id, error))
 
     def on_print_finished(self, event: msg.PrintFinished) -> None:
         self.last_print_error = ""
         self.notify("Đã in phiếu.", timeout=3)
         self.refresh_status()
-        self._tell_screen(event.dossier_id, None)
+        self._tell_screens(event.job_id, event.dossier_id, None)
 
     def on_print_failed(self, event: msg.PrintFailed) -> None:
         self.last_print_error = event.message_vi
         self.notify(event.message_vi + " Hồ sơ vẫn được lưu; bấm F9 để in lại.",
                     title="Không in được", severity="error", timeout=12)
         self.refresh_status()
-        self._tell_screen(event.dossier_id, event.message_vi)
+        self._tell_screens(event.job_id, event.dossier_id, event.message_vi)
 
     # -- status line --------------------------------------------------------------------
-    def status_text(self) -> tuple[str, bool]:
-        s = self.services
-        desk, agency = s.desk, s.agency
-        parts = []
-        if self.clerk:
-            parts.append(f"Cán bộ: {self.clerk.full_name}")
-        if desk and agency:
-            parts.append(f"Quầy {desk.number} · {agency.name}")
-        parts.append(f"Máy in: {s.printer.describe()}")
-        pending = len(s.print_jobs.pending())
-        warning = bool(pending)
-        parts.append(f"Chờ in: {pending}" if pending else "Chờ in: 0")
-        parts.append(self.sync_text())
-        if s.settings.demo:
-            parts.append("DỮ LIỆU MẪU")
-        return "  │  ".join(parts), warning
-
-    def sync_text(self) -> str:
-        """Online/offline, events waiting, last success; never "synced" while anything waits."""
-        sync = self.services.sync
-        if sync is None:
-            return "Trung tâm: chưa cấu hình"
-        st = sync.status()
-        state = {True: "trực tuyến", False: "NGOẠI TUYẾN", None: "chưa kết nối"}[st.online]
-        last = f"{st.last_success:%H:%M %d/%m}" if st.last_success else "chưa có"
-        waiting = f"chờ gửi {st.waiting}" if st.waiting else "đã đồng bộ"
-        return f"Trung tâm: {state} · {waiting} · lần cuối {last}"
-
     def refresh_status(self) -> None:
-        if not self.services_ready or self._services is None:
+        """Read the counts in a worker; the snapshot is published to every StatusBar."""
+        if self.loaded_services is not None:
+            self._read_status(self.clerk)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
+    def _read_status(self, clerk: Clerk | None) -> None:
+        try:
+            snapshot = read_status(self.services, clerk)
+        except Exception as exc:     # a locked or vanished database: try again next tick
+            log.warning("status read failed: %s", type(exc).__name__)
             return
-        text, warning = self.status_text()
-        for bar in self.screen.query(StatusBar):
-            bar.show(text, warning)
+        self.post_message(msg.StatusRead(snapshot))
+
+    def on_status_read(self, event: msg.StatusRead) -> None:
+        self.status = event.snapshot
+        self.status_changed.publish(event.snapshot)
+        waiting = event.snapshot.queued + event.snapshot.failed
+        if self._announce_queue and self.clerk is not None:
+            self._announce_queue = False
+            if waiting:
+                self.notify(f"Còn {waiting} phiếu chưa in được. Bấm F9 để xem và in lại.",
+                            severity="warning", timeout=8)

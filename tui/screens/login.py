@@ -1,6 +1,7 @@
 """Login: username and password; in demo mode the demo accounts are shown on screen."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -26,19 +27,24 @@ class LoginScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.app.services_ready and self.app._services is not None:
-            self.services_loaded()
+        self.app.services_changed.subscribe(self, self.services_loaded)
+        if self.app.loaded_services is not None:
+            self.services_loaded(self.app.loaded_services)
 
-    def services_loaded(self) -> None:
+    def services_loaded(self, services) -> None:
         """Fill in what needs the database once it is open (see MotcuaApp.on_mount)."""
-        services = self.app.services
-        agency = services.agency
-        self.query_one("#agency-name", Static).update(agency.name if agency else "")
+        self._read_agency()
         demo = services.demo_accounts
         if demo:
             lines = ["Tài khoản dùng thử (dữ liệu mẫu):"]
             lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
-            self.query_one("#demo-accounts", Static).update("\n".join(lines))
+            self.query_one("#demo-accounts", Static).update(Text("\n".join(lines)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="login-agency")
+    def _read_agency(self) -> None:
+        agency = self.app.services.agency
+        self.app.call_from_thread(self.query_one("#agency-name", Static).update,
+                                  Text(agency.name if agency else ""))
 
     @on(Input.Submitted, "#username")
     def _next(self) -> None:

@@ -1,6 +1,8 @@
 """Print jobs still waiting (queued or failed), with their reasons; retry one or all."""
 from __future__ import annotations
 
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -29,21 +31,24 @@ class PrintQueueScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.print_changed.subscribe(self, lambda _outcome: self.reload())
         self.reload()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-load")
     def reload(self) -> None:
         pending = self.app.services.print_jobs.pending()
+        self.app.call_from_thread(self._fill, pending)
+
+    def _fill(self, pending: list) -> None:
+        self._pending = [j.id for j in pending]
         self.query_one("#queue-title", Static).update(
             f"Phiếu chưa in được: {len(pending)}" if pending else "Không có phiếu nào chờ in.")
         table = self.query_one("#jobs", DataTable)
         table.clear()
         for j in pending:
             table.add_row(dt_short(j.created_at), JOB_STATUS_VI.get(j.status, j.status),
-                          str(j.attempts), j.reason or "", key=j.id)
+                          str(j.attempts), Text(j.reason or ""), key=j.id)
         self.app.refresh_status()
-
-    def print_updated(self, dossier_id: str, error: str | None) -> None:
-        self.reload()
 
     def action_retry(self) -> None:
         table = self.query_one("#jobs", DataTable)
@@ -52,5 +57,5 @@ class PrintQueueScreen(Screen):
             self.app.start_print(key)
 
     def action_retry_all(self) -> None:
-        for j in self.app.services.print_jobs.pending():
-            self.app.start_print(j.id)
+        for job_id in getattr(self, "_pending", []):
+            self.app.start_print(job_id)
