@@ -4,11 +4,12 @@ Everything concrete arrives through `Services` (see tui/services.py); this modul
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from typing import TYPE_CHECKING, Callable
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.signal import Signal
@@ -26,6 +27,13 @@ log = logging.getLogger("motcua.tui")
 PRINT_GROUP = "print"
 SYNC_GROUP = "sync"
 STATUS_GROUP = "status"
+# Keys after which the next key may belong to another field or screen (focus moves on Tab,
+# an Enter submits and the screen moves on). A scanner or a paste sends the next keys at
+# once; they wait until the screen has acted on this one (see on_event).
+FOCUS_KEYS = frozenset({"tab", "shift+tab", "enter", "escape", "f2", "f3", "f4", "f6", "ctrl+f"})
+SETTLE_LIMIT_SECONDS = 0.5
+SETTLE_QUIET_TURNS = 3
+SETTLE_ROUNDS = 5
 STATUS_REFRESH_SECONDS = 5
 
 
@@ -68,6 +76,7 @@ class MotcuaApp(App):
         self.print_changed: Signal[msg.PrintOutcome] = Signal(self, "print-changed")
         self.services_changed: Signal[object] = Signal(self, "services-loaded")
         self._announce_queue = False
+        self._settling = False
 
     @property
     def services_ready(self) -> bool:
@@ -88,6 +97,45 @@ class MotcuaApp(App):
             if self._services is None:
                 raise RuntimeError(self._load_error or "services failed to load")
         return self._services
+
+    # -- keystroke bursts --------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if self._settling or not (isinstance(event, events.Key) and event.key in FOCUS_KEYS):
+            await super().on_event(event)
+            return
+        # Bindings (Tab's focus_next, an Input's Enter) run when the key has bubbled back up
+        # to the app, and a focus change is a callback the app runs later: both land behind
+        # the keys already queued here. Run them now, in the order the keys were typed.
+        queue = self._message_queue.values
+        before = {id(m) for m in queue}
+        self._settling = True
+        try:
+            await super().on_event(event)
+            for _ in range(SETTLE_ROUNDS):
+                await self._settle_screen()
+                due = [m for m in queue if id(m) not in before
+                       and (m is event or isinstance(m, events.Callback))]
+                if not due:
+                    break
+                for message in due:
+                    queue.remove(message)
+                    await self._dispatch_message(message)
+        finally:
+            self._settling = False
+
+    async def _settle_screen(self) -> None:
+        """Wait until every widget of the screen has handled what this key set off (the key
+        itself, a Submitted message, a focus change), so the keys queued behind it reach the
+        field that now has focus. Bounded: a handler waiting on the app cannot hang input."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_LIMIT_SECONDS
+        quiet = 0
+        # Textual's queues have no join(): wait for a few turns of the loop in a row with
+        # every queue of the screen empty (a handler that posts on runs within one turn).
+        while quiet < SETTLE_QUIET_TURNS and loop.time() < deadline:
+            await asyncio.sleep(0)
+            nodes = self.screen.walk_children(with_self=True)
+            quiet = 0 if any(node._message_queue.qsize() for node in nodes) else quiet + 1
 
     # -- start-up ---------------------------------------------------------------------
     def on_mount(self) -> None:

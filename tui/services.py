@@ -12,6 +12,7 @@ from pathlib import Path
 from core.clock import Clock, HybridClock, SystemClock
 from core.people import Agency, Clerk, Desk
 from tui.config import Settings, data_dir
+from tui.drafts import DraftStore
 
 log = logging.getLogger("motcua")
 
@@ -29,6 +30,7 @@ class Services:
     print_jobs: object
     demo_accounts: list = field(default_factory=list)
     sync: object = None                # db.sync.SyncEngine when a central store is configured
+    drafts: DraftStore | None = None   # forms being typed (tui/drafts.py)
     _printer: object = None
     _calendar: tuple = (None, None)    # (overrides it was built from, WorkingCalendar)
 
@@ -94,6 +96,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
         dossiers=DossierRepo(engine, hlc, clock), accounts=accounts,
         catalogue=CatalogueRepo(engine, clock), calendar_repo=CalendarRepo(engine),
         print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
+        drafts=DraftStore(drafts_dir(url)),
     )
     services.print_jobs.recover_interrupted()
     if settings.central_url and desk is not None:
@@ -104,6 +107,14 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
     return services
 
 
+def drafts_dir(db_url: str) -> Path:
+    """Beside the desk's SQLite file (one desk file, one set of drafts); else the data dir."""
+    if db_url.startswith("sqlite:///") and len(db_url) > len("sqlite:///"):
+        path = Path(db_url.removeprefix("sqlite:///"))
+        return path.parent / f"{path.stem}-drafts"
+    return data_dir() / "drafts"
+
+
 def make_sync(services: Services):
     from db.sync import SyncEngine
     desk = services.desk
@@ -111,10 +122,20 @@ def make_sync(services: Services):
                       desk_number=desk.number, hlc=services.hlc, clock=services.clock)
 
 
+LOG_BYTES = 2_000_000
+LOG_BACKUPS = 5
+
+
 def setup_logging() -> Path:
-    """Log to a file in the data directory; never personal data, only ids and reasons."""
+    """Log to a file in the data directory; never personal data, only ids and reasons. The
+    file rotates (5 old files of 2 MB), so a year of logs on a desk PC stays bounded."""
+    from logging.handlers import RotatingFileHandler
     path = data_dir() / "motcua.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=path, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
     return path

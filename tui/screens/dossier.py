@@ -91,8 +91,7 @@ class DossierScreen(Screen):
             jobs.add_row(dt_short(j.created_at), JOB_STATUS_VI.get(j.status, j.status),
                          str(j.copies), Text(j.reason or ""))
 
-    @staticmethod
-    def _central_state(services) -> str:
+    def _central_state(self, services) -> str:
         sync = services.sync
         if sync is None:
             return "Lưu trên máy này (chưa cấu hình máy chủ trung tâm)"
