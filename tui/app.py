@@ -119,6 +119,8 @@ class MotcuaApp(App):
                     break
                 for message in due:
                     queue.remove(message)
+                    if not queue:       # Textual's queue pops whenever its event is set
+                        self._message_queue.ready_event.clear()
                     await self._dispatch_message(message)
         finally:
             self._settling = False
