@@ -42,7 +42,7 @@ def demo_receipt() -> Slip:
         procedure=proc, documents=proc.documents, sets=1,
         received_at=datetime(2025, 9, 22, 9, 5), due_at=datetime(2025, 9, 25, 17, 0),
         delivery=Delivery.DESK, clerk_name="Nguyễn Văn Đức",
-        qr_template="https://dichvucong.quangngai.gov.vn/tra-cuu?ma={code}", ledger_no="125/2025")
+        qr_template="https://dichvucong.quangngai.gov.vn/tra-cuu?ma={code}", ledger_book="02/2025", ledger_seq="125")
 
 
 CASES = [

@@ -52,6 +52,8 @@ class EventKind(StrEnum):
     RETURNED = "returned"
     APOLOGY_ISSUED = "apology_issued"    # payload: new_due_at, reason
     WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"                  # the desk stops processing (form 05)
+    TAKEN_BACK = "taken_back"            # a processing body hands the dossier back
     RATED = "rated"                      # payload: level, reasons
     NOTE = "note"
     PRINTED = "printed"                  # a slip was printed (payload: slip, copies)
@@ -67,6 +69,8 @@ EVENT_VI = {
     EventKind.RETURNED: "Trả kết quả",
     EventKind.APOLOGY_ISSUED: "Xin lỗi, hẹn lại ngày trả",
     EventKind.WITHDRAWN: "Rút hồ sơ",
+    EventKind.STOPPED: "Dừng giải quyết",
+    EventKind.TAKEN_BACK: "Nhận lại hồ sơ",
     EventKind.RATED: "Đánh giá",
     EventKind.NOTE: "Ghi chú",
     EventKind.PRINTED: "In phiếu",
@@ -117,32 +121,37 @@ make_event = _event_builder()
 """`Event(...)` with every field given, about twice as fast (for decoding in bulk)."""
 
 
-TERMINAL = {Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED}
+TERMINAL = frozenset({Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
+BEFORE_RESULT = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT})
 
-# Which statuses an event may land on without being a conflict.
-_ALLOWED: dict[EventKind, set[Status]] = {
-    EventKind.SUPPLEMENT_REQUESTED: {Status.RECEIVED, Status.PROCESSING},
-    EventKind.SUPPLEMENT_RECEIVED: {Status.SUPPLEMENT},
-    EventKind.REFUSED: {Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT},
-    EventKind.TRANSFERRED: {Status.RECEIVED, Status.SUPPLEMENT},
-    EventKind.RESULT_READY: {Status.RECEIVED, Status.PROCESSING},
-    EventKind.RETURNED: {Status.RESOLVED},
-    EventKind.APOLOGY_ISSUED: {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT},
-    EventKind.WITHDRAWN: {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT},
-    EventKind.RATED: set(Status),
-    EventKind.NOTE: set(Status),
-    EventKind.PRINTED: set(Status),
+# Which statuses an action may land on. Notes, ratings and print records fit any state.
+_ALLOWED: dict[EventKind, frozenset[Status]] = {
+    EventKind.SUPPLEMENT_REQUESTED: frozenset({Status.RECEIVED, Status.PROCESSING}),
+    EventKind.SUPPLEMENT_RECEIVED: frozenset({Status.SUPPLEMENT}),
+    EventKind.REFUSED: frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT}),
+    EventKind.TRANSFERRED: frozenset({Status.RECEIVED, Status.PROCESSING}),
+    EventKind.TAKEN_BACK: frozenset({Status.PROCESSING}),
+    EventKind.RESULT_READY: frozenset({Status.RECEIVED, Status.PROCESSING}),
+    EventKind.RETURNED: frozenset({Status.RESOLVED}),
+    EventKind.APOLOGY_ISSUED: BEFORE_RESULT,
+    EventKind.WITHDRAWN: BEFORE_RESULT,
+    EventKind.STOPPED: BEFORE_RESULT,
+    EventKind.RATED: frozenset(Status),
+    EventKind.NOTE: frozenset(Status),
+    EventKind.PRINTED: frozenset(Status),
 }
+ALWAYS_ALLOWED = frozenset({EventKind.RATED, EventKind.NOTE, EventKind.PRINTED})
 
 _NEXT_STATUS: dict[EventKind, Status] = {
     EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT,
-    EventKind.SUPPLEMENT_RECEIVED: Status.PROCESSING,
     EventKind.REFUSED: Status.NOT_ACCEPTED,
     EventKind.TRANSFERRED: Status.PROCESSING,
     EventKind.RESULT_READY: Status.RESOLVED,
     EventKind.RETURNED: Status.RETURNED,
     EventKind.WITHDRAWN: Status.WITHDRAWN,
+    EventKind.STOPPED: Status.STOPPED,
 }
+_CLOSES = {EventKind.REFUSED, EventKind.WITHDRAWN, EventKind.STOPPED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,50 +170,109 @@ class DossierState:
     channel: int
     status: Status
     received_at: datetime
-    due_at: datetime
-    original_due_at: datetime
+    due_at: datetime                           # what the citizen was last told
+    original_due_at: datetime                  # the legal appointment (moved only by a supplement)
     received_by: str
-    resolved_at: datetime | None = None
+    resolved_at: datetime | None = None        # the result is ready
     returned_at: datetime | None = None
-    closed_at: datetime | None = None          # refused / withdrawn
-    supplement_count: int = 0
+    closed_at: datetime | None = None          # refused / withdrawn / stopped
+    supplement_count: int = 0                  # every request, overridden ones included
     apology_count: int = 0
     rating: str | None = None
     conflicts: tuple[str, ...] = ()
     last_hlc: str = ""
     event_count: int = 0
+    prior_status: Status | None = None         # the status a supplement request interrupted
+    supplement_requested_at: datetime | None = None
+    supplement_due_at: datetime | None = None  # the citizen's deadline to supplement
+    supplement_overrides: int = 0              # requests beyond the first (a supervisor allowed them)
+    holder: str = ""                           # the body a hand-off gave it to ("" = the desk)
+    step_due_at: datetime | None = None        # that hand-off step's own due date
 
     @property
     def is_open(self) -> bool:
-        return self.status not in TERMINAL and self.status is not Status.RESOLVED
+        return self.status in BEFORE_RESULT or self.status is Status.NEW
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.conflicts)
 
     def is_late(self, now: datetime) -> bool:
-        """Late: resolved after the (possibly extended) appointment, or still open past it."""
+        """Late against the legal appointment: resolved after it, or still open past it."""
         if self.resolved_at is not None:
-            return self.resolved_at > self.due_at
+            return self.resolved_at > self.original_due_at
         if self.status in TERMINAL:
             return False
-        return now > self.due_at
+        return now > self.original_due_at
 
 
-def transition_error(state: DossierState, kind: EventKind) -> str | None:
-    """Why `kind` cannot be recorded on `state` now (Vietnamese), or None if it can."""
-    return _transition_error(state.status, state.apology_count, kind)
+def transition_error(state: DossierState, kind: EventKind, payload: dict | None = None) -> str | None:
+    """Why `kind` cannot be recorded on `state` (Vietnamese), or None if it fits.
+
+    These are the rules that depend only on the dossier; the fold applies the same ones to
+    events arriving by sync (and flags instead of refusing). `core.dossier_actions.decide`
+    adds the rules that need the clock and the calendar."""
+    return _transition_error(state.status, state.apology_count, state.supplement_count, state.holder,
+                             state.due_at, kind, payload or {})
 
 
-def _transition_error(status: Status, apology_count: int, kind: EventKind) -> str | None:
+def _transition_error(status: Status, apologies: int, supplements: int, holder: str, due_at: datetime,
+                      kind: EventKind, payload: dict) -> str | None:
     if kind is EventKind.RECEIVED:
         return "Hồ sơ đã được tiếp nhận."
-    if status in _ALLOWED[kind]:
-        # A second supplement request is allowed: NĐ 118 Art. 11 only counts it as late.
-        if kind is EventKind.APOLOGY_ISSUED and apology_count >= 1:
-            return "Đã hẹn lại ngày trả một lần; chỉ được hẹn lại một lần."
+    if kind in ALWAYS_ALLOWED:
         return None
-    return f"Không thể «{EVENT_VI[kind]}» khi hồ sơ đang ở trạng thái «{STATUS_VI[status]}»."
+    action = EVENT_VI[kind]
+    if status is Status.RETURNED:
+        return f"Hồ sơ đã trả kết quả; không thể «{action}» nữa."
+    if status in TERMINAL:
+        return f"Hồ sơ đã ở trạng thái «{STATUS_VI[status]}»; không thể «{action}»."
+    if status not in _ALLOWED[kind]:
+        return _misfit(status, kind, action)
+    if kind is EventKind.APOLOGY_ISSUED:
+        if apologies >= 1:
+            return "Đã xin lỗi và hẹn lại ngày trả một lần; chỉ được hẹn lại một lần."
+        new_due = payload.get("new_due_at")
+        if not new_due:
+            return "Văn bản xin lỗi phải có ngày hẹn trả kết quả mới."
+        if _dt(new_due) <= due_at:
+            return f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({due_at:%H:%M %d/%m/%Y})."
+    if kind is EventKind.SUPPLEMENT_REQUESTED and supplements >= 1 and not payload.get("override"):
+        return ("Hồ sơ đã được yêu cầu bổ sung một lần (chỉ được hướng dẫn bổ sung một lần); "
+                "yêu cầu lần nữa cần tài khoản lãnh đạo và lý do.")
+    if kind is EventKind.TAKEN_BACK and not holder:
+        return "Hồ sơ chưa được chuyển cho cơ quan nào; không có gì để nhận lại."
+    return None
+
+
+def _misfit(status: Status, kind: EventKind, action: str) -> str:
+    if status is Status.RESOLVED:
+        if kind is EventKind.APOLOGY_ISSUED:
+            return "Hồ sơ đã có kết quả; không thể xin lỗi, hẹn lại ngày trả."
+        if kind in (EventKind.STOPPED, EventKind.WITHDRAWN):
+            return "Hồ sơ đã có kết quả; không thể dừng giải quyết hay rút hồ sơ. Hãy trả kết quả."
+        if kind is EventKind.RESULT_READY:
+            return "Hồ sơ đã có kết quả."
+        return f"Hồ sơ đã có kết quả; không thể «{action}». Hãy trả kết quả."
+    if kind is EventKind.RETURNED:
+        return "Hồ sơ chưa có kết quả; ghi nhận có kết quả trước khi trả."
+    if status is Status.SUPPLEMENT:
+        if kind is EventKind.SUPPLEMENT_REQUESTED:
+            return "Hồ sơ đang chờ công dân bổ sung."
+        return f"Hồ sơ đang chờ công dân bổ sung; ghi nhận đã bổ sung trước khi «{action}»."
+    if kind is EventKind.SUPPLEMENT_RECEIVED:
+        return "Hồ sơ không ở trạng thái chờ bổ sung."
+    if kind is EventKind.TAKEN_BACK:
+        return "Hồ sơ chưa được chuyển cho cơ quan nào; không có gì để nhận lại."
+    return f"Không thể «{action}» khi hồ sơ đang ở trạng thái «{STATUS_VI[status]}»."
 
 
 def _dt(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _maybe_dt(value: Any) -> datetime | None:
+    return _dt(value) if value else None
 
 
 # The fold works on a plain dict of DossierState's fields and builds the frozen state once
@@ -221,49 +289,72 @@ def _start_fields(event: Event) -> dict[str, Any]:
         "id": event.dossier_id, "code": p["code"], "agency_code": event.agency_code,
         "desk_number": event.desk_number, "procedure_code": proc["code"],
         "procedure_name": proc["name"], "procedure_version": int(proc.get("version", 1)),
-        "applicant_name": appl["full_name"], "applicant_id_number": appl.get("id_number", ""),
-        "applicant_phone": appl.get("phone", ""), "channel": int(p.get("channel", 1)),
+        "applicant_name": appl["full_name"], "applicant_id_number": appl.get("id_number") or "",
+        "applicant_phone": appl.get("phone") or "", "channel": int(p.get("channel", 1)),
         "status": Status.RECEIVED, "received_at": _dt(p["received_at"]), "due_at": due,
         "original_due_at": due, "received_by": event.clerk_id, "resolved_at": None,
         "returned_at": None, "closed_at": None, "supplement_count": 0, "apology_count": 0,
         "rating": None, "conflicts": (), "last_hlc": event.hlc, "event_count": 1,
+        "prior_status": None, "supplement_requested_at": None, "supplement_due_at": None,
+        "supplement_overrides": 0, "holder": "", "step_due_at": None,
     }
 
 
-def _apply_fields(s: dict[str, Any], event: Event) -> None:
-    """Apply one event to the fields `s` in place; a misplaced event is flagged, never raised."""
+def _apply_fields(s: dict[str, Any], event: Event) -> bool:
+    """Apply one event to the fields `s` in place. Returns False, and flags the event as a
+    conflict, when it does not fit the state it lands on: a misplaced event never raises."""
     kind = event.kind if type(event.kind) is EventKind else EventKind(event.kind)
     if event.hlc > s["last_hlc"]:
         s["last_hlc"] = event.hlc
     s["event_count"] += 1
+    p = event.payload
     if kind is EventKind.RECEIVED:
         # A second "received" for one dossier id can only be a replayed duplicate.
         s["conflicts"] += (f"received-twice:{event.id}",)
-        return
-    conflict = _transition_error(s["status"], s["apology_count"], kind)
-    if conflict is not None and kind is not EventKind.APOLOGY_ISSUED:
-        # Deterministic rule: the first action in HLC order wins the status; the later
-        # one is kept in the log and surfaced to a supervisor.
+        return False
+    if _transition_error(s["status"], s["apology_count"], s["supplement_count"], s["holder"],
+                         s["due_at"], kind, p) is not None:
+        # Deterministic rule: the first action in (HLC, id) order wins; the later one is
+        # kept in the log, changes nothing, and is surfaced to a supervisor.
         s["conflicts"] += (f"{kind.value}:{event.id}",)
-        return
-    if kind in _NEXT_STATUS:
-        s["status"] = _NEXT_STATUS[kind]
+        return False
+    at = p.get("at") or event.wall_time
     if kind is EventKind.SUPPLEMENT_REQUESTED:
+        s["prior_status"] = s["status"]
         s["supplement_count"] += 1
-    elif kind in _STAMPS:
-        s[_STAMPS[kind]] = _dt(event.payload.get("at", event.wall_time))
+        if s["supplement_count"] > 1:
+            s["supplement_overrides"] += 1
+        s["supplement_requested_at"] = _dt(at)
+        s["supplement_due_at"] = _maybe_dt(p.get("citizen_due_at"))
+    elif kind is EventKind.SUPPLEMENT_RECEIVED:
+        s["status"] = s["prior_status"] or Status.PROCESSING
+        s["prior_status"] = None
+        # The desk worked out the new appointment when it recorded the supplement (restart
+        # or pause, with its calendar): the fold takes it as a fact.
+        if p.get("original_due_at"):
+            s["original_due_at"] = _dt(p["original_due_at"])
+        if p.get("due_at"):
+            s["due_at"] = _dt(p["due_at"])
+    elif kind is EventKind.TRANSFERRED:
+        s["holder"] = p.get("to_body") or p.get("to") or "?"
+        s["step_due_at"] = _maybe_dt(p.get("step_due_at"))
+    elif kind is EventKind.TAKEN_BACK:
+        s["holder"], s["step_due_at"] = "", None
+    elif kind is EventKind.RESULT_READY:
+        s["resolved_at"] = _dt(at)
+        s["holder"], s["step_due_at"] = "", None
+    elif kind is EventKind.RETURNED:
+        s["returned_at"] = _dt(at)
+    elif kind in _CLOSES:
+        s["closed_at"] = _dt(at)
     elif kind is EventKind.APOLOGY_ISSUED:
-        if conflict is not None:
-            s["conflicts"] += (f"{kind.value}:{event.id}",)
-        else:
-            s["due_at"] = _dt(event.payload["new_due_at"])
+        s["due_at"] = _dt(p["new_due_at"])
         s["apology_count"] += 1
     elif kind is EventKind.RATED:
-        s["rating"] = event.payload.get("level")
-
-
-_STAMPS = {EventKind.RESULT_READY: "resolved_at", EventKind.RETURNED: "returned_at",
-           EventKind.REFUSED: "closed_at", EventKind.WITHDRAWN: "closed_at"}
+        s["rating"] = p.get("level")
+    if kind in _NEXT_STATUS:
+        s["status"] = _NEXT_STATUS[kind]
+    return True
 
 
 def start(event: Event) -> DossierState:
@@ -285,19 +376,34 @@ def fold(events: Iterable[Event]) -> DossierState:
     return DossierState(**fold_fields(events))
 
 
-def fold_fields(events: Iterable[Event]) -> dict[str, Any]:
-    """`fold` as a plain dict of DossierState's fields, for callers that only turn the
-    state into a row (a large sync pull): building the frozen state is skipped."""
+def _ordered(events: Iterable[Event]) -> tuple[list[Event], Event]:
     ordered = sorted(events, key=Event.sort_key)
     if not ordered:
         raise ValueError("no events")
     for first in ordered:
         if first.kind == EventKind.RECEIVED:
-            break
-    else:
-        raise ValueError("a dossier's events must include its receipt")
+            return ordered, first
+    raise ValueError("a dossier's events must include its receipt")
+
+
+def fold_fields(events: Iterable[Event]) -> dict[str, Any]:
+    """`fold` as a plain dict of DossierState's fields, for callers that only turn the
+    state into a row (a large sync pull): building the frozen state is skipped."""
+    ordered, first = _ordered(events)
     s = _start_fields(first)
     for e in ordered:
         if e is not first:
             _apply_fields(s, e)
     return s
+
+
+def accepted_events(events: Iterable[Event]) -> list[Event]:
+    """The events the fold applied, in fold order (conflicting ones left out): what a
+    timeline of hand-offs or a slip should be built from."""
+    ordered, first = _ordered(events)
+    s = _start_fields(first)
+    out = [first]
+    for e in ordered:
+        if e is not first and _apply_fields(s, e):
+            out.append(e)
+    return out

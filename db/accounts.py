@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import uuid
 
 from sqlalchemy import Engine, select, update
 
@@ -13,7 +14,7 @@ from core.clock import Clock
 from core.ids import new_id
 from core.people import Agency, Clerk, Desk, Role
 from db.engine import read_conn, write_tx
-from db.meta import KEY_AGENCY, KEY_DESK, get_meta, set_meta
+from db.meta import KEY_AGENCY, KEY_DESK, KEY_DESK_UUID, get_meta, set_meta
 from db.models import account, agency as agency_t, desk as desk_t
 
 # Verified against when the username is unknown, so a wrong name costs as much as a wrong
@@ -61,10 +62,12 @@ class AccountRepo:
         return Desk(agency_code=row.agency_code, number=row.number, name=row.name) if row else None
 
     def setup(self, agency: Agency, desk: Desk, admin_username: str, admin_password: str,
-              admin_full_name: str, *, demo: bool = False) -> Clerk:
+              admin_full_name: str, *, demo: bool = False, desk_uuid: str | None = None) -> Clerk:
         """First run: the agency, this desk and its admin, all or nothing.
 
         `demo`: the published demo password, hashed cheaply (see core.accounts).
+        `desk_uuid`: this desk's identity (made here when not given; the centre registers
+        the desk number to it on the first sync).
         """
         username = self._validate(admin_username, admin_password, admin_full_name)
         if desk.agency_code != agency.code:
@@ -87,6 +90,7 @@ class AccountRepo:
                          admin_full_name.strip(), Role.ADMIN, now)
             set_meta(conn, KEY_AGENCY, agency.code)
             set_meta(conn, KEY_DESK, str(desk.number))
+            set_meta(conn, KEY_DESK_UUID, desk_uuid or str(uuid.uuid4()))
         return Clerk(id=clerk_id, username=username, full_name=admin_full_name.strip(),
                      role=Role.ADMIN, agency_code=agency.code)
 

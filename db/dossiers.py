@@ -18,6 +18,7 @@ from core.catalogue_io import procedure_to_dict
 from core.clock import Clock, HybridClock
 from core.codes import format_dossier_code
 from core.ids import new_id
+from core.dossier_actions import Refused
 from core.lifecycle import DossierState, Event, EventKind, apply, fold, start, transition_error
 from core.people import Agency, Clerk, Desk
 from core.receive import ReceiveDraft
@@ -32,16 +33,8 @@ from db.rows import (
 from db.search import search_dossiers
 from db.sql import dumps, insert_for, loads
 
-# Events that may be recorded in any state: they never change the status.
-_ALWAYS_ALLOWED = {EventKind.RATED, EventKind.NOTE, EventKind.PRINTED}
-
-
-class TransitionError(Exception):
-    """The action does not fit the dossier's current state; `message_vi` says why."""
-
-    def __init__(self, message_vi: str):
-        super().__init__(message_vi)
-        self.message_vi = message_vi
+# The action does not fit the dossier's current state; `message_vi` says why.
+TransitionError = Refused
 
 
 class DossierNotFound(LookupError):
@@ -54,6 +47,24 @@ class ReceiveResult:
     event: Event
     slip: Slip | None
     print_job_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    dossier: DossierState
+    event: Event
+    slip: Slip | None
+    print_job_id: str | None
+
+
+def queue_print(conn: Connection, dossier_id: str, slip: Slip, copies: int, printer_uri: str,
+                now: datetime) -> str:
+    """Queue `slip` in the caller's transaction: saved with the event, printed after."""
+    job_id = new_id()
+    conn.execute(print_job.insert().values(
+        id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
+        printer_uri=printer_uri, status="queued", reason="", attempts=0, created_at=now, updated_at=now))
+    return job_id
 
 
 def receipt_payload_for(draft: ReceiveDraft, *, code: str, agency: Agency, desk: Desk, clerk: Clerk,
@@ -129,30 +140,40 @@ class DossierRepo:
             slip, job_id = None, None
             if make_slip is not None:
                 slip = make_slip(code)
-                job_id = new_id()
-                now = self.clock.now()
-                conn.execute(print_job.insert().values(
-                    id=job_id, dossier_id=ev.dossier_id, slip=dumps(slip_to_dict(slip)),
-                    copies=copies, printer_uri=printer_uri, status="queued", reason="",
-                    attempts=0, created_at=now, updated_at=now))
+                job_id = queue_print(conn, ev.dossier_id, slip, copies, printer_uri, self.clock.now())
             raise_hlc(conn, ev.hlc)
         return ReceiveResult(dossier=state, event=ev, slip=slip, print_job_id=job_id)
 
     def record(self, dossier_id: str, kind: EventKind, payload: dict, clerk: Clerk) -> DossierState:
+        """Record an event whose payload is already made, if its kind fits the state (the
+        state-only rules of core.lifecycle); `act` is the clerk's path with every rule."""
         kind = EventKind(kind)
-        # Round-trip through JSON so the state made now equals the one a rebuild makes later.
-        payload = loads(dumps(payload or {}))
-        if kind is EventKind.APOLOGY_ISSUED and not payload.get("new_due_at"):
-            raise TransitionError("Văn bản xin lỗi phải có ngày hẹn trả kết quả mới.")
+
+        def decide(state: DossierState) -> dict:
+            problem = transition_error(state, kind, payload or {})
+            if problem:
+                raise TransitionError(problem)
+            return payload or {}
+        return self.act(dossier_id, kind, clerk, decide).dossier
+
+    def act(
+        self, dossier_id: str, kind: EventKind, clerk: Clerk, decide: Callable[[DossierState], dict],
+        *, make_slip: Callable[[DossierState, Event], Slip | None] | None = None,
+        copies: int = 1, printer_uri: str = "",
+    ) -> RecordResult:
+        """One action in one transaction: read the projection, let `decide` make the
+        payload from it (or raise `TransitionError`: then nothing is written), write the
+        event and the re-folded projection, and queue the slip `make_slip` gives, if any."""
+        kind = EventKind(kind)
         with write_tx(self.engine) as conn:
             row = conn.execute(select(dossier).where(dossier.c.id == dossier_id)).first()
             if row is None:
                 raise DossierNotFound(dossier_id)
             state = row_to_state(row)
-            if kind not in _ALWAYS_ALLOWED:
-                problem = transition_error(state, kind)
-                if problem:
-                    raise TransitionError(problem)
+            if kind is EventKind.RECEIVED:
+                raise TransitionError(transition_error(state, kind))
+            # Round-trip through JSON so the state made now equals the one a rebuild makes later.
+            payload = loads(dumps(decide(state) or {}))
             ev = Event(id=new_id(), dossier_id=dossier_id, agency_code=state.agency_code,
                        desk_number=self._local_desk(conn, state), clerk_id=clerk.id,
                        hlc=self.hlc.stamp(), wall_time=self.clock.now(), kind=kind, payload=payload)
@@ -162,8 +183,13 @@ class DossierRepo:
             else:
                 new_state = fold(events_of(conn, [dossier_id])[dossier_id])
             upsert_projection(conn, new_state)
+            slip = job_id = None
+            if make_slip is not None:
+                slip = make_slip(new_state, ev)
+                if slip is not None:
+                    job_id = queue_print(conn, dossier_id, slip, copies, printer_uri, self.clock.now())
             raise_hlc(conn, ev.hlc)
-        return new_state
+        return RecordResult(dossier=new_state, event=ev, slip=slip, print_job_id=job_id)
 
     def apply_events(self, events: builtins.list[Event], *, synced: bool = True) -> set[str]:
         """Insert the events not already here (by id), re-fold the dossiers they touch.

@@ -58,8 +58,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, ech
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    if not in_memory:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if not in_memory and not database.startswith("file:"):
+        from db.files import check_sqlite_path, private_file
+        check_sqlite_path(Path(database))
+        private_file(Path(database).expanduser())       # 0600 in a 0700 directory when new
     engine = create_engine(parsed, echo=echo)
 
     @event.listens_for(engine, "connect")

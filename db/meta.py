@@ -17,6 +17,7 @@ KEY_HLC = "hlc_high_water"
 KEY_AGENCY = "local_agency_code"
 KEY_DESK = "local_desk_number"
 KEY_DEMO = "demo"
+KEY_DESK_UUID = "local_desk_uuid"        # made at setup; the centre registers (agency, desk) -> it
 
 
 def get_meta(conn: Connection, key: str) -> str | None:

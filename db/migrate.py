@@ -19,7 +19,7 @@ from db.engine import write_tx
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # The newest revision id. tests/db/test_migrations.py checks it equals Alembic's head.
-HEAD = "0002"
+HEAD = "0003"
 
 _PG_MIGRATION_LOCK = 7_310_112_025     # arbitrary, constant: one migrator at a time
 
@@ -31,6 +31,19 @@ def alembic_config():
     return cfg
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision this program's migrations know; one not in it comes from a newer motcua."""
+    global _KNOWN
+    if _KNOWN is None:
+        ids = {p.stem.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("*.py")
+               if p.stem[:1].isdigit()}
+        _KNOWN = frozenset(ids)
+    return _KNOWN
+
+
+_KNOWN: frozenset[str] | None = None
+
+
 def current_revision(conn: Connection) -> str | None:
     try:
         with conn.begin_nested() if conn.in_transaction() else conn.begin():
@@ -39,10 +52,22 @@ def current_revision(conn: Connection) -> str | None:
         return None       # no alembic_version table yet: an empty database
 
 
+class DatabaseTooNew(ValueError):
+    """The database was made by a newer motcua: never migrate or write it."""
+
+    def __init__(self, revision: str):
+        self.message_vi = (f"Cơ sở dữ liệu do phiên bản motcua mới hơn tạo (lược đồ {revision}, phần mềm này: "
+                           f"{HEAD}). Cập nhật motcua rồi mở lại; tệp không bị thay đổi.")
+        super().__init__(self.message_vi)
+
+
 def upgrade(engine: Engine) -> None:
     with engine.connect() as conn:
-        if current_revision(conn) == HEAD:
-            return
+        rev = current_revision(conn)
+    if rev == HEAD:
+        return
+    if rev is not None and rev not in known_revisions():
+        raise DatabaseTooNew(rev)
     from alembic import command
     cfg = alembic_config()
     with write_tx(engine) as conn:       # BEGIN IMMEDIATE on SQLite: one migrator at a time

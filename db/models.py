@@ -92,6 +92,9 @@ class EventRow(SQLModel, table=True):
     # Central store only: the server's sequence number, in commit order per agency
     # (db/sync/engine.py). NULL on desks.
     seq: int | None = Field(default=None, sa_type=BigInteger)
+    # Central store only: the dossier code of a `received` event, unique per agency
+    # (migration 0003). NULL on desks and for other kinds.
+    dossier_code: str | None = None
 
 
 class DossierRow(SQLModel, table=True):
@@ -104,6 +107,9 @@ class DossierRow(SQLModel, table=True):
         Index("ix_dossier_applicant_phone", "applicant_phone"),
         Index("ix_dossier_status", "status"),
         Index("ix_dossier_received_at", "received_at"),
+        # The morning work list: one range per list on (status, date column).
+        Index("ix_dossier_status_due", "status", "due_at"),
+        Index("ix_dossier_status_supplement_due", "status", "supplement_due_at"),
     )
     id: str = Field(primary_key=True)
     code: str = Field(sa_column_kwargs={"unique": True})
@@ -131,6 +137,13 @@ class DossierRow(SQLModel, table=True):
     conflicts: str = Field(default="[]", sa_type=Text)   # JSON list
     last_hlc: str = ""
     event_count: int = 0
+    # Issue 8 (migration 0005): what the lifecycle needs to apply the next event.
+    prior_status: int | None = None               # status a supplement request interrupted
+    supplement_requested_at: datetime | None = Field(default=None, sa_type=DateTime)
+    supplement_due_at: datetime | None = Field(default=None, sa_type=DateTime)   # citizen's deadline
+    supplement_overrides: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    holder: str = Field(default="", sa_column_kwargs={"server_default": ""})      # body after a hand-off
+    step_due_at: datetime | None = Field(default=None, sa_type=DateTime)
 
 
 class DailySequenceRow(SQLModel, table=True):
@@ -157,6 +170,8 @@ class PrintJobRow(SQLModel, table=True):
     attempts: int = 0
     created_at: datetime = Field(sa_type=DateTime)
     updated_at: datetime = Field(sa_type=DateTime)
+    # A reprint: the reason the clerk gave ("" for a first print). Issue 8, migration 0010.
+    reprint_reason: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class MetaRow(SQLModel, table=True):
@@ -213,3 +228,30 @@ class DeskRoleRow(SQLModel, table=True):
 sync_rejection = SyncRejectionRow.__table__
 desk_role = DeskRoleRow.__table__
 __all__ += ["SyncRejectionRow", "DeskRoleRow"]
+
+
+# -- central identity (issue 7, migration 0003) --------------------------------------------------
+
+# Two desks can never give one code to two dossiers of an agency.
+Index("ix_event_agency_dossier_code", event.c.agency_code, event.c.dossier_code, unique=True)
+
+
+class EventNumberingRow(SQLModel, table=True):
+    """Central PostgreSQL: one row per agency, locked by the numbering trigger to commit.
+    No desk role has any right on it (migration 0003)."""
+    __tablename__ = "event_numbering"
+    agency_code: str = Field(primary_key=True)
+
+
+class DeskRegistrationRow(SQLModel, table=True):
+    """Centre: which desk (its UUID, made at setup) holds a desk number of an agency."""
+    __tablename__ = "desk_registration"
+    agency_code: str = Field(primary_key=True)
+    desk_number: int = Field(primary_key=True)
+    desk_uuid: str
+    registered_at: datetime = Field(sa_type=DateTime)
+
+
+event_numbering = EventNumberingRow.__table__
+desk_registration = DeskRegistrationRow.__table__
+__all__ += ["EventNumberingRow", "DeskRegistrationRow"]

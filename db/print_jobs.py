@@ -33,12 +33,14 @@ class PrintJob:
     attempts: int
     created_at: datetime
     updated_at: datetime
+    reprint_reason: str = ""   # why the clerk printed it again ("" = not a reprint)
 
 
 def _job(r) -> PrintJob:
     return PrintJob(id=r.id, dossier_id=r.dossier_id, slip=slip_from_dict(loads(r.slip)),
                     copies=r.copies, printer_uri=r.printer_uri, status=r.status, reason=r.reason,
-                    attempts=r.attempts, created_at=r.created_at, updated_at=r.updated_at)
+                    attempts=r.attempts, created_at=r.created_at, updated_at=r.updated_at,
+                    reprint_reason=r.reprint_reason)
 
 
 class PrintJobRepo:
@@ -46,14 +48,15 @@ class PrintJobRepo:
         self.engine = engine
         self.clock = clock
 
-    def enqueue(self, dossier_id: str, slip: Slip, copies: int = 1, printer_uri: str = "") -> str:
+    def enqueue(self, dossier_id: str, slip: Slip, copies: int = 1, printer_uri: str = "",
+                reprint_reason: str = "") -> str:
         job_id = new_id()
         now = self.clock.now()
         with write_tx(self.engine) as conn:
             conn.execute(pj.insert().values(
                 id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
                 printer_uri=printer_uri, status=QUEUED, reason="", attempts=0,
-                created_at=now, updated_at=now))
+                created_at=now, updated_at=now, reprint_reason=reprint_reason))
         return job_id
 
     def _set(self, job_id: str, **values) -> None:

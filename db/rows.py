@@ -1,6 +1,7 @@
 """Conversions between table rows and core objects (events, dossier projections)."""
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -40,22 +41,20 @@ def fields_to_row(f: dict[str, Any]) -> dict[str, Any]:
     row["name_fold"] = fold_text(f["applicant_name"])
     row["channel"] = int(f["channel"])
     row["status"] = int(f["status"])
+    row["prior_status"] = int(f["prior_status"]) if f["prior_status"] is not None else None
     row["conflicts"] = dumps(list(f["conflicts"])) if f["conflicts"] else "[]"
     return row
 
 
+_STATE_FIELDS = tuple(f.name for f in fields(DossierState))
+
+
 def row_to_state(r: Any) -> DossierState:
-    return DossierState(
-        id=r.id, code=r.code, agency_code=r.agency_code, desk_number=r.desk_number,
-        procedure_code=r.procedure_code, procedure_name=r.procedure_name,
-        procedure_version=r.procedure_version, applicant_name=r.applicant_name,
-        applicant_id_number=r.applicant_id_number, applicant_phone=r.applicant_phone,
-        channel=r.channel, status=Status(r.status), received_at=r.received_at, due_at=r.due_at,
-        original_due_at=r.original_due_at, received_by=r.received_by,
-        resolved_at=r.resolved_at, returned_at=r.returned_at, closed_at=r.closed_at,
-        supplement_count=r.supplement_count, apology_count=r.apology_count, rating=r.rating,
-        conflicts=tuple(loads(r.conflicts) or ()), last_hlc=r.last_hlc, event_count=r.event_count,
-    )
+    values = {name: getattr(r, name) for name in _STATE_FIELDS}
+    values["status"] = Status(r.status)
+    values["prior_status"] = Status(r.prior_status) if r.prior_status is not None else None
+    values["conflicts"] = tuple(loads(r.conflicts) or ())
+    return DossierState(**values)
 
 
 def newest_first(states: Iterable[DossierState]) -> list[DossierState]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from core.slips import Slip
+from core.slips import Slip, printable
 from printers._escpos import escpos, make_profile
 from printers.layout import WHITE, render_segments
 from printers.plaintext import text_blocks
@@ -147,6 +147,14 @@ def _text_copy(slip: Slip, profile: PrinterProfile) -> bytes:
 
 
 def slip_to_escpos(slip: Slip, profile: PrinterProfile) -> bytes:
-    """The complete job: `profile.copies` copies, each initialised and cut."""
-    one = _raster_copy(slip, profile) if profile.mode == "raster" else _text_copy(slip, profile)
-    return one * profile.copies
+    """The complete job: `profile.copies` copies, each initialised and cut. Copies differ
+    only by their label ("Liên 1 …", "Liên 2 …"); identical ones are rendered once."""
+    copy = _raster_copy if profile.mode == "raster" else _text_copy
+    rendered: dict[Slip, bytes] = {}
+    out = []
+    for n in range(profile.copies):
+        page = printable(slip, n)
+        if page not in rendered:
+            rendered[page] = copy(page, profile)
+        out.append(rendered[page])
+    return b"".join(out)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.slips import Slip
+from core.slips import Slip, printable
 from printers.plaintext import LIST_PREFIX, normalize, slip_to_text, text_blocks
 from printers.qr import QrSlot, qr_image, qr_module_size
 
@@ -244,6 +244,7 @@ def _layout(slip: Slip, width_dots: int, font_size: int, qr: str) -> list:
     """Segments top to bottom: Images, and a QrSlot when `qr == "native"`."""
     if width_dots < 200:
         raise ValueError(f"width_dots too small: {width_dots}")
+    slip = printable(slip)
     body, bold = Style(font_size), Style(font_size, True)
     title = Style(int(round(font_size * TITLE_SCALE)), True)
     segments: list = []
@@ -306,6 +307,7 @@ def _signatures(c: _Canvas, signatures: tuple[str, ...], body: Style, bold: Styl
     """Signature blocks side by side (caption, room to sign, name); fewer per row when a
     word would not fit its column, so no word is ever cut."""
     parts = [sig.split("\n") for sig in signatures]
+    hints = [_hint_count(lines) for lines in parts]
 
     def fits(per_row: int) -> bool:
         room = c.inner // per_row - 8
@@ -324,11 +326,25 @@ def _signatures(c: _Canvas, signatures: tuple[str, ...], body: Style, bold: Styl
             c.y = start
             x0 = left + i * col
             c.lines(wrap_balanced([(caption, bold)], col - 8), "center", x0, col)
+            n_hints = hints[first + i]
+            for hint in names[:n_hints]:
+                c.lines(wrap_balanced([(hint, body)], col - 8), "center", x0, col)
+            names = names[n_hints:]
             c.gap(sign_space)
             for name in names:
                 c.lines(wrap_balanced([(name, body)], col - 8), "center", x0, col)
             bottom = max(bottom, c.y)
         c.y = bottom + (c.line_height(body) // 2 if first + per_row < len(parts) else 0)
+
+
+def _hint_count(lines: list[str]) -> int:
+    """How many lines after a signature's caption are bracketed hints, "(Ký, ghi rõ họ tên)"."""
+    n = 0
+    for line in lines[1:]:
+        if not line.strip().startswith("("):
+            break
+        n += 1
+    return n
 
 
 def render_segments(slip: Slip, width_dots: int, *, font_size: int = 24,

@@ -10,7 +10,7 @@ import textwrap
 import unicodedata
 from functools import lru_cache
 
-from core.slips import Slip
+from core.slips import Slip, printable
 
 LIST_PREFIX = re.compile(r"^(\d+[.)]|[-•–—*])\s+")      # "1. ", "2) ", "- " list items
 
@@ -39,6 +39,7 @@ def text_blocks(slip: Slip, columns: int = 42) -> list[tuple[str, str]]:
     the ESC/POS text mode styles them and prints the QR code in place of the "qr" line.
     """
     columns = max(columns, 16)
+    slip = printable(slip)
     out: list[tuple[str, str]] = []
     for line in slip.header:
         out += [("header", ln) for ln in _centred(line, columns)]
@@ -91,8 +92,14 @@ def _side_by_side(signatures: tuple[str, ...], columns: int) -> list[str]:
     for first in range(0, len(parts), per_row):
         blocks = []
         for caption, *names in parts[first:first + per_row]:
-            block = _wrap(caption, col - 1) + ["", "", ""]
-            for name in names:
+            hints = 0
+            while hints < len(names) and names[hints].strip().startswith("("):
+                hints += 1
+            block = _wrap(caption, col - 1)
+            for hint in names[:hints]:
+                block += _wrap(hint, col - 1)
+            block += ["", "", ""]
+            for name in names[hints:]:
                 block += _wrap(name, col - 1)
             blocks.append(block)
         if rows:

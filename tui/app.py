@@ -31,7 +31,7 @@ STATUS_GROUP = "status"
 # an Enter submits and the screen moves on). A scanner or a paste sends the next keys at
 # once; they wait until the screen has acted on this one (see on_event).
 FOCUS_KEYS = frozenset({"tab", "shift+tab", "enter", "escape", "f2", "f3", "f4", "f6", "ctrl+f"})
-SETTLE_LIMIT_SECONDS = 0.5
+SETTLE_LIMIT_SECONDS = 2.0
 SETTLE_QUIET_TURNS = 3
 SETTLE_ROUNDS = 5
 STATUS_REFRESH_SECONDS = 5
@@ -43,6 +43,7 @@ class MotcuaApp(App):
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
+        Binding("f7", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "Bảng lệnh", id="app.palette", priority=True, show=False),
@@ -252,6 +253,12 @@ class MotcuaApp(App):
         if self.clerk is not None and not isinstance(self.screen, PrintQueueScreen):
             self.push_screen(PrintQueueScreen())
 
+    def action_ledger(self) -> None:
+        from tui.config import data_dir
+        from tui.screens.ledger import LedgerExportScreen
+        if self.clerk is not None and not isinstance(self.screen, LedgerExportScreen):
+            self.push_screen(LedgerExportScreen(self.services.clock.now().date(), data_dir() / "exports"))
+
     def action_command_palette(self) -> None:
         from tui.palette import VietnamesePalette
         if self.use_command_palette and not VietnamesePalette.is_open(self):
@@ -262,13 +269,19 @@ class MotcuaApp(App):
         self._print_job(job_id, None)
 
     def reprint(self, dossier_id: str) -> None:
-        """Queue the dossier's receipt again, exactly as first printed, and print it."""
-        self._print_job(None, dossier_id)
+        """Ask why, then queue the dossier's receipt again marked "BẢN IN LẠI", and print it."""
+        from tui.screens.reprint import ReprintReasonScreen
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.notify("Đang in lại giấy tiếp nhận…", timeout=2)
+                self._print_job(None, dossier_id, reason)
+        self.push_screen(ReprintReasonScreen(), chosen)
 
     @work(thread=True, exit_on_error=False, group=PRINT_GROUP)
-    def _print_job(self, job_id: str | None, reprint_of: str | None) -> None:
+    def _print_job(self, job_id: str | None, reprint_of: str | None, reason: str = "") -> None:
         if job_id is None:
-            job_id = requeue_receipt(self.services, reprint_of)
+            job_id = requeue_receipt(self.services, reprint_of, reason)
             if job_id is None:
                 self.post_message(msg.PrintFailed("", reprint_of, "Hồ sơ này chưa có phiếu để in lại."))
                 return

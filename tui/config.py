@@ -65,6 +65,9 @@ class Settings:
     cutoff: str = "15:00"
     closing: str = "17:00"
     demo: bool = False
+    supplement_mode: str = "restart"  # [lifecycle] restart | pause (see core.dossier_actions)
+    supplement_days: int = 15        # working days a citizen has to supplement
+    on_time_by: str = "date"         # date | datetime: how a result is judged on time
     keys: dict[str, str] = field(default_factory=dict)   # binding id -> key(s)
 
     def resolved_db_url(self) -> str:
@@ -95,7 +98,7 @@ _FALSE = ("0", "false", "no", "off", "không", "khong")
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"phải là chuỗi trong ngoặc kép, không phải {value!r}")
+        raise ValueError(f"phải là một chuỗi trong ngoặc kép, không phải {value!r}")
     return value.strip()
 
 
@@ -267,6 +270,9 @@ _FIELDS: dict[str, tuple[Callable[[Any], Any], str, str, str, str]] = {
     "cutoff": (_clock_time, "calendar", "cutoff", "MOTCUA_CUTOFF", ""),
     "closing": (_clock_time, "calendar", "closing", "MOTCUA_CLOSING", ""),
     "demo": (_boolean, "", "", "", "--demo"),
+    "supplement_mode": (_choice("restart", "pause"), "lifecycle", "supplement_mode", "MOTCUA_SUPPLEMENT_MODE", ""),
+    "supplement_days": (_integer(1, 365), "lifecycle", "supplement_days", "MOTCUA_SUPPLEMENT_DAYS", ""),
+    "on_time_by": (_choice("date", "datetime"), "lifecycle", "on_time_by", "MOTCUA_ON_TIME_BY", ""),
 }
 _SECTIONS = sorted({spec[1] for spec in _FIELDS.values() if spec[1]} | {"keys"})
 # MOTCUA_* variables that are not settings but are read elsewhere (so not "unknown").
@@ -299,14 +305,25 @@ def _settings_error(problems: list[Problem]) -> ConfigError:
 
 def _read_toml(path: Path, problems: list[Problem]) -> dict:
     from tui.oserrors import describe_os_error
+    where = f"tệp cấu hình {path}"
+    if path.is_dir():
+        problems.append(Problem(where, "là một thư mục; chỉ định một tệp .toml"))
+        return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(f"tệp {path}", f"sai cú pháp TOML ({exc})"))
-    except UnicodeDecodeError:
-        problems.append(Problem(f"tệp {path}", "không phải văn bản UTF-8; lưu lại tệp với mã UTF-8"))
+        raw = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(f"tệp {path}", describe_os_error(exc)))
+        problems.append(Problem(where, describe_os_error(exc)))
+        return {}
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        problems.append(Problem(where, "đang lưu dạng UTF-16; lưu lại dạng UTF-8 (Notepad: Lưu thành… "
+                                       "→ Mã hóa UTF-8)"))
+        return {}
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.append(Problem(where, "không phải văn bản UTF-8; lưu lại tệp dạng UTF-8"))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(where, f"sai cú pháp TOML ({exc})"))
     return {}
 
 

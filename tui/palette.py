@@ -29,9 +29,19 @@ def commands(app, screen):
                 continue
             if getattr(app, "clerk", None) is None and binding.id not in ("app.help", "app.quit"):
                 continue
+            if not offered(owner, binding.action):
+                continue
             seen.add(binding.id)
             key = app.get_key_display(binding)
             yield binding.description, f"Phím {key} · {binding.id}", partial(owner.run_action, binding.action)
+
+
+def offered(owner, action: str) -> bool:
+    """Whether the screen offers `action` now (its check_action): the palette lists only
+    what the keys would do, e.g. a dossier's actions that fit its state."""
+    from textual.actions import parse
+    _, name, params = parse(action)
+    return owner.check_action(name, params) is not False
 
 
 class MotcuaCommands(Provider):

@@ -6,6 +6,8 @@ printer service and clocks. The CLI, the app and the tests all go through it.
 from __future__ import annotations
 
 import logging
+import os
+from logging.handlers import RotatingFileHandler
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,16 +128,29 @@ LOG_BYTES = 2_000_000
 LOG_BACKUPS = 5
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose every new file is owner-only, like the first."""
+
+    def _open(self):
+        stream = super()._open()
+        try:
+            os.chmod(self.baseFilename, 0o600)
+        except OSError:
+            pass
+        return stream
+
+
 def setup_logging() -> Path:
     """Log to a file in the data directory; never personal data, only ids and reasons. The
-    file rotates (5 old files of 2 MB), so a year of logs on a desk PC stays bounded."""
-    from logging.handlers import RotatingFileHandler
-    path = data_dir() / "motcua.log"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    file rotates (5 old files of 2 MB), so a year of logs on a desk PC stays bounded; every
+    file of it is private (0600, in a 0700 directory)."""
+    from db.files import private_file
+    path = private_file(data_dir() / "motcua.log")        # 0600 in a 0700 directory when new
     root = logging.getLogger()
-    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+    if not any(isinstance(h, PrivateRotatingFileHandler) for h in root.handlers):
+        handler = PrivateRotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
+                                             encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path

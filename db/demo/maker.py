@@ -60,25 +60,29 @@ def _const(payload: dict) -> tuple[dict, str]:
     return payload, dumps(payload)
 
 
-_TRANSFERRED = _const({"to": _TRANSFER_TO})
+_TRANSFERRED = _const({"from_body": "Bộ phận Một cửa", "from_person": "", "to_body": _TRANSFER_TO,
+                       "to_person": "", "step_due_at": None})
 _READY = _const({})
 _WITHDRAWN = _const({"reason": "Công dân đề nghị rút hồ sơ."})
-_REFUSED = tuple(_const({"reasons": [r]}) for r in _REFUSAL)
-_RETURNED = {d.value: _const({"delivery": d.value}) for d in Delivery}
+_REFUSED = tuple(_const({"reason": r}) for r in _REFUSAL)
+_RETURNED = {d.value: _const({"method": "post" if d is Delivery.POST else "desk", "delivery": d.value})
+             for d in Delivery}
 _RATED = {"very_satisfied": _const({"level": "very_satisfied"}),
           "satisfied": _const({"level": "satisfied"})}
 _RATED_BAD = tuple(_const({"level": "dissatisfied", "reasons": [r]}) for r in _DISSATISFIED)
 
 _STATUS_AFTER = {k: int(v) for k, v in {
     EventKind.TRANSFERRED: Status.PROCESSING, EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT,
-    EventKind.SUPPLEMENT_RECEIVED: Status.PROCESSING, EventKind.REFUSED: Status.NOT_ACCEPTED,
+    EventKind.REFUSED: Status.NOT_ACCEPTED,
     EventKind.WITHDRAWN: Status.WITHDRAWN, EventKind.RESULT_READY: Status.RESOLVED,
     EventKind.RETURNED: Status.RETURNED,
 }.items()}
 # Enum members looked up once: attribute access on an Enum class is slow in a hot loop.
-(_READY_K, _RETURNED_K, _REFUSED_K, _WITHDRAWN_K, _SUPPLEMENT_K, _APOLOGY_K, _RATED_K) = (
+(_READY_K, _RETURNED_K, _REFUSED_K, _WITHDRAWN_K, _SUPPLEMENT_K, _APOLOGY_K, _RATED_K,
+ _SUPPLEMENTED_K, _TRANSFERRED_K) = (
     EventKind.RESULT_READY, EventKind.RETURNED, EventKind.REFUSED, EventKind.WITHDRAWN,
-    EventKind.SUPPLEMENT_REQUESTED, EventKind.APOLOGY_ISSUED, EventKind.RATED)
+    EventKind.SUPPLEMENT_REQUESTED, EventKind.APOLOGY_ISSUED, EventKind.RATED,
+    EventKind.SUPPLEMENT_RECEIVED, EventKind.TRANSFERRED)
 _KIND_TEXT = {k: k.value for k in EventKind}
 _DESK, _POST, _ONLINE = Delivery.DESK.value, Delivery.POST.value, Delivery.ONLINE.value
 
@@ -91,7 +95,9 @@ DOSSIER_COLS = ("id", "code", "agency_code", "desk_number", "procedure_code", "p
                  "procedure_version", "applicant_name", "name_fold", "applicant_id_number",
                  "applicant_phone", "channel", "status", "received_at", "due_at", "original_due_at",
                  "received_by", "resolved_at", "returned_at", "closed_at", "supplement_count",
-                 "apology_count", "rating", "conflicts", "last_hlc", "event_count")
+                 "apology_count", "rating", "conflicts", "last_hlc", "event_count", "prior_status",
+                 "supplement_requested_at", "supplement_due_at", "supplement_overrides", "holder",
+                 "step_due_at")
 
 
 def _sqlite_dt(value: datetime | None) -> str | None:
@@ -319,9 +325,11 @@ class DossierMaker:
             add(EventKind.WITHDRAWN, self.after(last, 60, 1440), _WITHDRAWN)
             return steps
         if scenario in ("supplement", "supplement_stuck"):
-            missing = [rng.choice(p.documents).name] if p.documents else []
-            add(EventKind.SUPPLEMENT_REQUESTED, self.after(last, 30, 480),
-                _const({"missing": missing, "reason": _SUPPLEMENT_REASON}))
+            missing = [{"name": rng.choice(p.documents).name, "form": "chinh"}] if p.documents else []
+            asked = self.after(last, 30, 480)
+            add(EventKind.SUPPLEMENT_REQUESTED, asked,
+                _const({"missing": missing, "reason": _SUPPLEMENT_REASON, "override": False,
+                        "citizen_due_at": self.working_days_after(asked, 15).isoformat()}))
             if scenario == "supplement_stuck":
                 return steps
             add(EventKind.SUPPLEMENT_RECEIVED, self.after(last, 240, 3 * 1440), _const({"documents": missing}))
@@ -405,7 +413,8 @@ class DossierMaker:
         # against core's fold on a sample below.
         status, due_at, resolved, returned, closed = int(Status.RECEIVED), due, None, None, None
         supplements = apologies = 0
-        rating = None
+        rating = prior = asked = asked_due = None
+        holder = ""
         for kind, at, (pl, pl_json) in self.story(scenario, t0, due, p, channel, delivery):
             if at > self.now:
                 break
@@ -414,9 +423,16 @@ class DossierMaker:
             last_hlc = self.stamp(ms)
             rows.append((self.uuid7(ms), dossier_id, agency, desk_no, who, last_hlc, dt(at),
                          _KIND_TEXT[kind], pl_json, None))
+            if kind is _SUPPLEMENT_K:
+                prior, asked, asked_due = status, at, datetime.fromisoformat(pl["citizen_due_at"])
+            elif kind is _SUPPLEMENTED_K:
+                status, prior = prior, None
+            elif kind is _TRANSFERRED_K:
+                holder = pl["to_body"]
             status = _STATUS_AFTER.get(kind, status)
             if kind is _READY_K:
                 resolved = at
+                holder = ""
             elif kind is _RETURNED_K:
                 returned = at
             elif kind is _REFUSED_K or kind is _WITHDRAWN_K:
@@ -438,7 +454,7 @@ class DossierMaker:
             dossier_id, code, agency, desk_no, p.code, p.name, p.version, name, name_fold,
             applicant["id_number"], applicant["phone"], channel, status, dt(t0), dt(due_at), dt(due),
             clerk, dt(resolved), dt(returned), dt(closed), supplements, apologies, rating, "[]",
-            last_hlc, len(rows),
+            last_hlc, len(rows), prior, dt(asked), dt(asked_due), 0, holder, None,
         )
         self.made += 1
         if self.made % self.plan.check_every == 0:
@@ -458,6 +474,8 @@ class DossierMaker:
             dt(s.original_due_at), s.received_by, dt(s.resolved_at), dt(s.returned_at),
             dt(s.closed_at), s.supplement_count, s.apology_count, s.rating,
             dumps(list(s.conflicts)), s.last_hlc, s.event_count,
+            None if s.prior_status is None else int(s.prior_status), dt(s.supplement_requested_at),
+            dt(s.supplement_due_at), s.supplement_overrides, s.holder, dt(s.step_due_at),
         )
         if expected != projection:
             raise AssertionError(f"seeded projection differs from core fold: {expected} != {projection}")

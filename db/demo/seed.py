@@ -58,15 +58,21 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 _DEMO_FULL_NAMES = {"admin": "Nguyễn Văn Quản", "canbo": "Trần Thị Mai", "lanhdao": "Phạm Minh Đức"}
 
 
-def ensure_demo_setup(engine: Engine, clock: Clock) -> DemoAccounts:
+def ensure_demo_setup(engine: Engine, clock: Clock, *, agency_code: str | None = None,
+                      desk_number: int = 1) -> DemoAccounts:
     """Set up the demo commune on an empty database; return the demo logins to show.
+    `agency_code`/`desk_number`: another demo commune or desk (two demo desks syncing with
+    one centre need different numbers).
 
     Returns an empty list for a database that was not set up in demo mode, so real
     accounts are never listed on a login screen.
     """
     accounts = AccountRepo(engine, clock)
     if accounts.needs_setup():
-        accounts.setup(DEMO_AGENCY, DEMO_DESK, "admin", "admin123", _DEMO_FULL_NAMES["admin"], demo=True)
+        agency = DEMO_AGENCY if agency_code in (None, DEMO_AGENCY.code) else Agency(
+            code=agency_code, name=f"Cơ quan mẫu {agency_code}")
+        desk = Desk(agency_code=agency.code, number=desk_number, name=f"Quầy {desk_number}")
+        accounts.setup(agency, desk, "admin", "admin123", _DEMO_FULL_NAMES["admin"], demo=True)
         with write_tx(engine) as conn:
             set_meta(conn, KEY_DEMO, "1")
     catalogue = CatalogueRepo(engine, clock)

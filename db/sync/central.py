@@ -12,8 +12,12 @@ Role scheme (PostgreSQL)
   CONNECT on the database, USAGE on the schema; SELECT and INSERT on `event`; SELECT on
   `account`, `desk`, `agency`, `procedure_version`, `holiday_override`, `meta` and
   `alembic_version`. No UPDATE, DELETE or TRUNCATE anywhere, and no access to `desk_role`.
-  Event numbering runs in a SECURITY DEFINER trigger, so the group needs no right on the
-  sequence and cannot choose its own numbers.
+  INSERT on `event` covers only the columns a desk sends (not `seq`, not `dossier_code`).
+  Event numbering runs in a SECURITY DEFINER trigger that locks its agency's row of
+  `event_numbering` (migration 0003); the group has no right on that table or the sequence,
+  so it can neither choose its own numbers nor hold any lock another agency's push waits
+  for. Desk registration runs in `motcua_register_desk` (SECURITY DEFINER, own agency only).
+  No CREATE on the schema.
 - One LOGIN role per agency (e.g. `xa_tinh_khe`), member of `motcua_desk`, NOSUPERUSER,
   NOBYPASSRLS; every desk of the agency connects with it. The table `desk_role` maps the
   role name to the agency code; `motcua_agency_of(name)` (SECURITY DEFINER, so desks
@@ -51,6 +55,39 @@ GROUP_ROLE = "motcua_desk"
 _ROLE_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _READ_ONLY = ("account", "desk", "agency", "procedure_version", "holiday_override", "meta", "alembic_version")
 _BY_AGENCY = {"event": "agency_code", "account": "agency_code", "desk": "agency_code", "agency": "code"}
+
+# What a desk may write into `event`: not `seq` (numbered by the centre) nor `dossier_code`.
+_INSERTABLE = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time", "kind",
+               "payload", "synced_at")
+
+# A desk registers (agency, desk number) -> its UUID on its first sync. SECURITY DEFINER: desks
+# have no right on the table; a desk login may only register a number of its own agency.
+# Returns the UUID holding the number (the caller's, or the desk that came first).
+_REGISTER = """
+CREATE OR REPLACE FUNCTION motcua_register_desk(p_agency text, p_number int, p_uuid text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET lock_timeout = '10s' AS $$
+DECLARE
+    mine text;
+    holder text;
+BEGIN
+    SELECT agency_code INTO mine FROM desk_role WHERE role_name = session_user;
+    IF mine IS DISTINCT FROM p_agency AND (mine IS NOT NULL OR (pg_has_role(session_user, 'motcua_desk', 'MEMBER')
+            AND NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = session_user))) THEN
+        RAISE EXCEPTION 'desk role may register only its own agency' USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO desk_registration (agency_code, desk_number, desk_uuid, registered_at)
+        VALUES (p_agency, p_number, p_uuid, localtimestamp(0)) ON CONFLICT DO NOTHING;
+    SELECT desk_uuid INTO holder FROM desk_registration
+        WHERE agency_code = p_agency AND desk_number = p_number;
+    RETURN holder;
+END
+$$
+"""
+
+# Server-side limits on every desk login, so a desk that vanished (or misbehaves) mid-
+# transaction is cut off by the centre itself; they only ever hurt the agency's own desks.
+_ROLE_LIMITS = {"idle_in_transaction_session_timeout": "60s", "statement_timeout": "120s",
+                "lock_timeout": "30s"}
 
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION motcua_agency_of(role_name name) RETURNS text
@@ -124,11 +161,16 @@ def _setup_group(conn: Connection) -> list[str]:
     conn.execute(text(f"GRANT CONNECT ON DATABASE {_q(conn, db)} TO {GROUP_ROLE}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA {_q(conn, schema)} TO {GROUP_ROLE}"))
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {_q(conn, schema)} FROM {GROUP_ROLE}"))
-    conn.execute(text(f"GRANT SELECT, INSERT ON event TO {GROUP_ROLE}"))
+    conn.execute(text(f"REVOKE CREATE ON SCHEMA {_q(conn, schema)} FROM PUBLIC"))
+    conn.execute(text(f"GRANT SELECT ON event TO {GROUP_ROLE}"))
+    conn.execute(text(f"GRANT INSERT ({', '.join(_INSERTABLE)}) ON event TO {GROUP_ROLE}"))
     conn.execute(text(f"GRANT SELECT ON {', '.join(_READ_ONLY)} TO {GROUP_ROLE}"))
     conn.execute(text(_FUNCTION))
     conn.execute(text("REVOKE ALL ON FUNCTION motcua_agency_of(name) FROM PUBLIC"))
     conn.execute(text(f"GRANT EXECUTE ON FUNCTION motcua_agency_of(name) TO {GROUP_ROLE}"))
+    conn.execute(text(_REGISTER))
+    conn.execute(text("REVOKE ALL ON FUNCTION motcua_register_desk(text, int, text) FROM PUBLIC"))
+    conn.execute(text(f"GRANT EXECUTE ON FUNCTION motcua_register_desk(text, int, text) TO {GROUP_ROLE}"))
     mine = "(SELECT motcua_agency_of(current_user))"
     for table, column in _BY_AGENCY.items():
         conn.execute(text(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"))
@@ -166,6 +208,9 @@ def _setup_desk_role(conn: Connection, role: str, password: str | None, agency_c
     with raw.cursor() as cur:
         cur.execute(ddl)
         cur.execute(psql.SQL("GRANT {} TO {}").format(psql.Identifier(GROUP_ROLE), psql.Identifier(role)))
+        for name, value in _ROLE_LIMITS.items():
+            cur.execute(psql.SQL("ALTER ROLE {} SET {} = {}").format(
+                psql.Identifier(role), psql.Identifier(name), psql.Literal(value)))
     if found is None:
         lines = [f"Đã tạo vai trò đăng nhập «{role}»."]
     else:
@@ -181,3 +226,20 @@ def _setup_desk_role(conn: Connection, role: str, password: str | None, agency_c
     else:
         lines.append(f"Vai trò «{role}» chỉ thấy và chỉ ghi được dữ liệu của cơ quan {agency_code}.")
     return lines
+
+
+def release_desk(url: str, agency_code: str, desk_number: int) -> str:
+    """Free a desk number (a desk replaced after a breakdown): the next desk to sync with that
+    number claims it. Administrator only (desks have no right on the registry)."""
+    from db.models import desk_registration
+    engine = make_engine(url)
+    try:
+        with write_tx(engine) as conn:
+            gone = conn.execute(desk_registration.delete().where(
+                desk_registration.c.agency_code == agency_code,
+                desk_registration.c.desk_number == desk_number)).rowcount
+    finally:
+        engine.dispose()
+    if gone:
+        return f"Đã giải phóng số quầy {desk_number} của cơ quan {agency_code}."
+    return f"Số quầy {desk_number} của cơ quan {agency_code} chưa được máy nào đăng ký."

@@ -87,7 +87,7 @@ PULL_PAGE_SIZE = 2 * apply.EVENT_ROWS_PER_STATEMENT          # 6,000
 class SyncEngine:
     def __init__(self, local_engine: Engine, central_url: str, *, agency_code: str, desk_number: int,
                  hlc: HybridClock, clock: Clock, batch_size: int = 1000, pull_page_size: int | None = None,
-                 connect_timeout: float = 5.0):
+                 connect_timeout: float = 5.0, net_timeout: float | None = None):
         # Pull pages are larger than push batches by default: a page costs a round trip, a
         # local commit and a GIL hand-off or two, and 6,000 events pull about 20 % faster
         # than 1,000 while a page still holds the desk's write lock for only ~0.1 s. Two
@@ -97,7 +97,8 @@ class SyncEngine:
             raise ValueError("batch_size and pull_page_size must be positive")
         self.local = local_engine
         self.store = CentralStore(central_url, agency_code=agency_code, desk_number=desk_number,
-                                  connect_timeout=connect_timeout)
+                                  connect_timeout=connect_timeout,
+                                  **({"net_timeout": net_timeout} if net_timeout else {}))
         self.agency_code = agency_code
         self.desk_number = desk_number
         self.hlc = hlc
@@ -124,7 +125,7 @@ class SyncEngine:
             started = self.clock.now()
             report = SyncReport(0, 0, [], {}, started, started)
             try:
-                with self.store.session() as session:
+                with self.store.session(local.desk_uuid(self.local)) as session:
                     self._push(session, report)
                     self._pull(session, report)
                     self._pull_reference(session, report)

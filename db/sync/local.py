@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, delete, exists, func, select, tuple_,
 from core.clock import Hlc
 from core.lifecycle import Event, EventKind, start
 from db.engine import read_conn, write_tx
-from db.meta import get_meta, set_meta
+from db.meta import KEY_DESK_UUID, get_meta, set_meta
 from db.models import account, desk as desk_t, event, holiday_override, procedure_version, sync_rejection
 from db.sql import insert_for, loads
 
@@ -29,6 +29,21 @@ _KINDS = {k.value for k in EventKind}
 def chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+def desk_uuid(engine: Engine) -> str:
+    """This desk's UUID (made at setup; made now for a desk set up before desks had one)."""
+    with read_conn(engine) as conn:
+        found = get_meta(conn, KEY_DESK_UUID)
+    if found:
+        return found
+    import uuid
+    with write_tx(engine) as conn:
+        found = get_meta(conn, KEY_DESK_UUID)
+        if not found:
+            found = str(uuid.uuid4())
+            set_meta(conn, KEY_DESK_UUID, found)
+    return found
 
 
 # -- push ------------------------------------------------------------------------------
@@ -113,8 +128,11 @@ def problem_of(row: Any, agency_code: str) -> str | None:
         try:
             start(Event(row.id, row.dossier_id, row.agency_code, row.desk_number, row.clerk_id,
                         row.hlc, row.wall_time, EventKind.RECEIVED, payload or {}))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return f"Sự kiện tiếp nhận thiếu thông tin bắt buộc ({exc})."
+        except KeyError as exc:
+            return f"Sự kiện tiếp nhận thiếu thông tin bắt buộc (trường {exc})."
+        except (TypeError, ValueError, AttributeError):
+            # Never quote the value: it may be a citizen's address or ID number.
+            return "Sự kiện tiếp nhận có thông tin sai định dạng."
     return None
 
 

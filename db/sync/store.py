@@ -20,6 +20,7 @@ refused or marked.
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 from contextlib import contextmanager
@@ -33,8 +34,19 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 
 from db.engine import _WRITE_OPTION, DatabaseBusy, make_engine
-from db.models import account, desk as desk_t, event, holiday_override, meta, procedure_version
+from db.models import (
+    account, desk as desk_t, desk_registration, event, holiday_override, meta, procedure_version,
+)
+from db.migrate import HEAD, known_revisions
 from db.sql import insert_for
+from db.sync.deadline import Watchdog
+from db.sync.errors import (
+    AFTER_VI, CentralUnavailable, DeskNumberTaken, describe_url, is_row_error, refusal_reason,
+    sqlstate as _sqlstate, unavailable,
+)
+
+__all__ = ["CentralStore", "CentralSession", "CentralUnavailable", "DeskNumberTaken", "describe_url",
+           "PUSH_FIELDS", "KEY_STORE_ID", "is_row_error"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +56,30 @@ KEY_STORE_ID = "central_store_id"
 
 # Revisions older than the sync schema (migration 0002): such a store must be upgraded.
 _PRE_SYNC_REVISIONS = {"0001"}
+
+
+def _received_code(row: Any) -> str | None:
+    """The dossier code of a `received` event (unique per agency at the centre)."""
+    if row.kind != "received":
+        return None
+    code = json.loads(row.payload).get("code")
+    return str(code) if code is not None else None
+
+
+def check_central_revision(rev: str, where: str) -> None:
+    """Sync only with a centre at this desk's schema: a newer centre may mean events differently,
+    an older one lacks what this desk relies on (registration, numbering)."""
+    if rev == HEAD:
+        return
+    if rev in known_revisions():
+        raise CentralUnavailable(
+            f"CSDL trung tâm ({where}) ở phiên bản {rev}, cũ hơn phần mềm của quầy này ({HEAD}). Báo quản trị "
+            f"nâng cấp máy chủ («motcua central init --db …») rồi đồng bộ lại; chưa gửi gì lên. {AFTER_VI}",
+            f"central revision {rev} older than {HEAD}")
+    raise CentralUnavailable(
+        f"Máy chủ trung tâm ({where}) dùng phiên bản CSDL mới hơn phần mềm của quầy này ({rev}, quầy: {HEAD}). "
+        f"Cập nhật motcua trên máy này rồi đồng bộ lại; chưa gửi gì lên. {AFTER_VI}",
+        f"central revision {rev} unknown (newer than {HEAD})")
 
 PUSH_FIELDS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc",
                "wall_time", "kind", "payload")
@@ -67,54 +103,16 @@ _PG_PUSH_ONE = text(
 _PG_BY_IDS = text("SELECT " + ", ".join(PUSH_FIELDS) + " FROM event "
                   "WHERE agency_code = :a AND id = ANY(CAST(:ids AS text[]))")
 
-AFTER_VI = "Hồ sơ vẫn được lưu trên máy này và sẽ tự đồng bộ khi có mạng."
-
-
-class CentralUnavailable(Exception):
-    """The central store could not be reached or used; nothing local was lost.
-
-    `message_vi` tells the clerk what happened and what to do; str() keeps the technical
-    detail for the log (never personal data: no payloads, no passwords).
-    """
-
-    def __init__(self, message_vi: str, detail: str = ""):
-        super().__init__(detail or message_vi)
-        self.message_vi = message_vi
-
-
-def describe_url(url: str) -> str:
-    """Where the store is, for messages: host:port/db or the SQLite path, no password."""
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        return u.database or ":memory:"
-    port = f":{u.port}" if u.port else ""
-    return f"{u.host or 'localhost'}{port}/{u.database or ''}"
-
-
-def _sqlstate(exc: BaseException) -> str | None:
-    orig = getattr(exc, "orig", None)
-    return getattr(orig, "sqlstate", None) if orig is not None else None
-
-
-def is_row_error(exc: BaseException) -> bool:
-    """A fault of the data in a statement (one bad row), not of the store or the link."""
-    state = _sqlstate(exc)
-    if state:
-        return state[:2] in ("22", "23")
-    # SQLite: a constraint failure is the row's; "locked", "disk I/O", "no such table" not.
-    # psycopg refuses some values before sending them (a NUL in text): DataError, no state.
-    return isinstance(exc, (IntegrityError, DataError))
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", exc)
-    return (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
+# Longest wait for any one transaction of a sync (connect excluded): a stalled link ends the
+# sync as failed well within a minute.
+NET_TIMEOUT_S = 30.0
 
 
 class CentralStore:
     """The central store of one desk: engine, session checks, and the sync statements."""
 
-    def __init__(self, url: str, *, agency_code: str, desk_number: int, connect_timeout: float = 5.0):
+    def __init__(self, url: str, *, agency_code: str, desk_number: int, connect_timeout: float = 5.0,
+                 net_timeout: float = NET_TIMEOUT_S):
         self.url = url
         self.parsed = make_url(url)
         self.backend = self.parsed.get_backend_name()
@@ -123,6 +121,7 @@ class CentralStore:
         self.agency_code = agency_code
         self.desk_number = desk_number
         self.connect_timeout = connect_timeout
+        self.net_timeout = net_timeout
         self.where = describe_url(url)
         self._engine: Engine | None = None
 
@@ -136,8 +135,11 @@ class CentralStore:
             timeout_s = max(2, math.ceil(self.connect_timeout))
             u = self.parsed.set(drivername="postgresql+psycopg")
             # The server must notice a desk that vanished mid-transaction quickly: it holds
-            # its agency's numbering lock until then (see migration 0002).
-            options = ("-c idle_in_transaction_session_timeout=60000 -c lock_timeout=60000 "
+            # its agency's numbering row until then (migration 0003). A slow statement ends
+            # on the server (a precise "statement timeout") before the watchdog cuts the link.
+            statement_ms = int(max(1.0, self.net_timeout - 5) * 1000)
+            options = (f"-c idle_in_transaction_session_timeout=60000 -c lock_timeout={min(statement_ms, 20000)} "
+                       f"-c statement_timeout={statement_ms} "
                        "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3")
             connect_args = {
                 "connect_timeout": timeout_s,
@@ -158,45 +160,34 @@ class CentralStore:
                 f"«motcua central init --db …» trên máy chủ. {AFTER_VI}", "central sqlite file missing")
         return make_engine(self.url, busy_timeout_ms=int(self.connect_timeout * 1000))
 
-    def unavailable(self, exc: BaseException) -> CentralUnavailable:
-        if isinstance(exc, CentralUnavailable):
-            return exc
-        state = _sqlstate(exc) or ""
-        detail = f"{type(exc).__name__}[{state}]: {_first_line(exc)}"
-        if isinstance(exc, DatabaseBusy) or "locked" in detail.lower():
-            msg = f"Máy chủ trung tâm ({self.where}) đang bận; sẽ thử lại sau. {AFTER_VI}"
-        elif state.startswith("28"):
-            msg = (f"Máy chủ trung tâm ({self.where}) từ chối đăng nhập: sai tài khoản hoặc mật khẩu "
-                   f"của quầy. Báo quản trị kiểm tra cấu hình [central] url. {AFTER_VI}")
-        elif state == "42501" or state.startswith("3D") or state == "42P01":
-            msg = (f"Tài khoản quầy chưa có quyền trên máy chủ trung tâm ({self.where}) hoặc CSDL chưa "
-                   f"được khởi tạo. Báo quản trị chạy «motcua central init». {AFTER_VI}")
-        elif state.startswith(("57", "08")) or "closed" in detail.lower() or "terminat" in detail.lower():
-            msg = f"Mất kết nối với máy chủ trung tâm ({self.where}) giữa chừng. {AFTER_VI}"
-        else:
-            msg = f"Không kết nối được máy chủ trung tâm ({self.where}). {AFTER_VI}"
-        return CentralUnavailable(msg, detail)
+    def unavailable(self, exc: BaseException, *, connected: bool = True,
+                    watchdog: Watchdog | None = None) -> CentralUnavailable:
+        timed_out = watchdog.seconds if watchdog is not None and watchdog.fired else None
+        return unavailable(exc, self.where, connected=connected, timed_out=timed_out)
 
     @contextmanager
-    def guard(self) -> Iterator[None]:
+    def guard(self, *, connected: bool = True, watchdog: Watchdog | None = None) -> Iterator[None]:
         """Turn any failure of the store or the link inside the block into CentralUnavailable."""
         try:
             yield
         except CentralUnavailable:
             raise
         except (DBAPIError, DatabaseBusy, OSError) as exc:
-            raise self.unavailable(exc) from exc
+            raise self.unavailable(exc, connected=connected, watchdog=watchdog) from exc
 
     @contextmanager
-    def session(self) -> Iterator["CentralSession"]:
-        with self.guard():
+    def session(self, desk_uuid: str | None = None) -> Iterator["CentralSession"]:
+        """One connection for one sync: checked (schema version, role, desk registration)
+        before anything moves. Every wait on it has a deadline (db/sync/deadline.py)."""
+        with self.guard(connected=False):
             if self._engine is None:
                 self._engine = self._make_engine()
             conn = self._engine.connect()
         try:
             s = CentralSession(self, conn)
-            with self.guard():
-                s.check_ready()
+            s.check_ready()
+            if desk_uuid is not None:
+                s.register_desk(desk_uuid)
             yield s
         finally:
             try:
@@ -217,13 +208,20 @@ class CentralSession:
         self.store = store
         self.conn = conn
         self.store_id: str | None = None
+        self.watchdog = Watchdog(self._socket, store.net_timeout) if store.is_pg else None
+
+    def _socket(self) -> int | None:
+        return self.conn.connection.dbapi_connection.pgconn.socket
 
     @contextmanager
     def _tx(self, write: bool = False) -> Iterator[Connection]:
         conn = self.conn
         if not self.store.is_pg:
             conn.execution_options(**{_WRITE_OPTION: write})    # BEGIN IMMEDIATE for writes
-        with self.store.guard(), conn.begin():
+            with self.store.guard(), conn.begin():
+                yield conn
+            return
+        with self.store.guard(watchdog=self.watchdog), self.watchdog.armed(), conn.begin():
             yield conn
 
     def check_ready(self) -> None:
@@ -241,6 +239,7 @@ class CentralSession:
                 raise CentralUnavailable(
                     f"CSDL trung tâm ({where}) chưa được khởi tạo hoặc chưa nâng cấp. Báo quản trị chạy "
                     f"«motcua central init --db …». {AFTER_VI}", f"central revision {rev!r}")
+            check_central_revision(rev, where)
             self.store_id = conn.execute(select(meta.c.value).where(meta.c.key == KEY_STORE_ID)).scalar_one_or_none()
             if self.store.is_pg:
                 self._check_role(conn)
@@ -261,6 +260,30 @@ class CentralSession:
                 f"Tài khoản «{row.who}» trên máy chủ trung tâm {got}, nhưng quầy này thuộc cơ quan "
                 f"«{self.store.agency_code}». Báo quản trị sửa cấu hình (motcua central init "
                 f"--desk-role … --agency …). {AFTER_VI}", "desk role mapped to another agency")
+
+    def register_desk(self, desk_uuid: str) -> None:
+        """Claim (agency, desk number) for this desk's UUID, or refuse the whole sync (before
+        anything is pushed) when another desk holds the number."""
+        agency, number = self.store.agency_code, self.store.desk_number
+        with self._tx(write=True) as conn:
+            if self.store.is_pg:
+                holder = conn.execute(text("SELECT motcua_register_desk(:a, :n, :u)"),
+                                      {"a": agency, "n": number, "u": desk_uuid}).scalar_one()
+            else:
+                conn.execute(insert_for(conn, desk_registration).values(
+                    agency_code=agency, desk_number=number, desk_uuid=desk_uuid,
+                    registered_at=datetime.now().replace(microsecond=0)).on_conflict_do_nothing())
+                holder = conn.execute(select(desk_registration.c.desk_uuid).where(
+                    desk_registration.c.agency_code == agency,
+                    desk_registration.c.desk_number == number)).scalar_one()
+        if holder != desk_uuid:
+            raise DeskNumberTaken(
+                f"Số quầy {number} của cơ quan {agency} đã được một máy khác đăng ký trên máy chủ trung tâm "
+                f"({self.store.where}). Hai máy cùng số quầy sẽ cấp trùng mã hồ sơ, nên máy này chưa gửi gì lên. "
+                f"Cách sửa: nếu máy này mới cài, cài đặt lại với một số quầy chưa dùng (motcua setup --desk SỐ); "
+                f"nếu máy này thay máy cũ đã hỏng, báo quản trị máy chủ trung tâm giải phóng số quầy "
+                f"(motcua central release-desk --db … --agency {agency} --desk {number}).",
+                "desk number registered to another desk uuid")
 
     # -- push -------------------------------------------------------------------------
     def push(self, rows: Sequence[Any], now: datetime,
@@ -289,7 +312,7 @@ class CentralSession:
                 except DBAPIError as exc:
                     if not is_row_error(exc):
                         raise
-                    refused.append((r.id, f"Máy chủ trung tâm từ chối: {_first_line(exc)}"))
+                    refused.append((r.id, refusal_reason(exc)))
             if before_commit is not None:
                 before_commit(ids)
         return refused
@@ -323,7 +346,8 @@ class CentralSession:
                 by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0))
                                             .where(event.c.agency_code == a)).scalar_one()
             by_agency[a] += 1
-            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "seq": by_agency[a], "synced_at": now})
+            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "seq": by_agency[a], "synced_at": now,
+                           "dossier_code": _received_code(r)})
         conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]), values)
 
     # -- pull -------------------------------------------------------------------------

@@ -4,6 +4,7 @@
     proxy.drop_up_after = 50_000     # reset every connection once 50 kB went client -> server
     ... connect to 127.0.0.1:proxy.port ...
     proxy.refuse = True              # new connections are refused (desk offline)
+    proxy.stall_down_after = 20_000  # after 20 kB server -> client, nothing flows (link hung)
     proxy.stop()
 
 A cut is a TCP reset on both sides (SO_LINGER 0), the way a dropped mobile link or a
@@ -40,6 +41,9 @@ class DropProxy:
         self.drop_up_after: int | None = None      # client -> server bytes per connection
         self.drop_down_after: int | None = None    # server -> client bytes per connection
         self.refuse = False
+        # Server -> client bytes per connection after which the stream stalls: the TCP
+        # connection stays open and acknowledged, nothing more flows (a hung link).
+        self.stall_down_after: int | None = None
         self.cuts = 0
         self.connections = 0
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -112,6 +116,15 @@ class _Pair:
             while not self.dead:
                 data = src.recv(65536)
                 if not data:
+                    break
+                stall = self.proxy.stall_down_after if direction == "down" else None
+                if stall is not None and self.sent[direction] + len(data) > stall:
+                    keep = max(0, stall - self.sent[direction])
+                    if keep:
+                        dst.sendall(data[:keep])
+                    self.sent[direction] += keep
+                    while not self.dead and not self.proxy._stopped:     # hold it open, silent
+                        threading.Event().wait(0.2)
                     break
                 limit = self.proxy.drop_up_after if direction == "up" else self.proxy.drop_down_after
                 if limit is not None and self.sent[direction] + len(data) > limit:

@@ -44,14 +44,14 @@ def test_record_rejects_invalid_actions_in_vietnamese(receive, repo):
     d = receive().dossier
     with pytest.raises(TransitionError) as caught:
         repo.record(d.id, EventKind.RETURNED, {}, CLERK)
-    assert caught.value.message_vi == "Không thể «Trả kết quả» khi hồ sơ đang ở trạng thái «Được tiếp nhận»."
+    assert caught.value.message_vi == "Hồ sơ chưa có kết quả; ghi nhận có kết quả trước khi trả."
     with pytest.raises(TransitionError, match="đã được tiếp nhận"):
         repo.record(d.id, EventKind.RECEIVED, {}, CLERK)
+    with pytest.raises(TransitionError, match="ngày hẹn"):
+        repo.record(d.id, EventKind.APOLOGY_ISSUED, {}, CLERK)
     repo.record(d.id, EventKind.APOLOGY_ISSUED, {"new_due_at": "2025-03-20T17:00:00"}, CLERK)
     with pytest.raises(TransitionError, match="một lần"):
         repo.record(d.id, EventKind.APOLOGY_ISSUED, {"new_due_at": "2025-03-25T17:00:00"}, CLERK)
-    with pytest.raises(TransitionError, match="ngày hẹn"):
-        repo.record(d.id, EventKind.APOLOGY_ISSUED, {}, CLERK)
     repo.record(d.id, EventKind.WITHDRAWN, {}, CLERK)
     # Notes, ratings and prints are allowed whatever the state.
     assert repo.record(d.id, EventKind.NOTE, {"text": "Gọi lại sau"}, CLERK).status is Status.WITHDRAWN

@@ -51,7 +51,7 @@ class SyncMachine(RuleBasedStateMachine):
         else:
             self.url = self.central_url
             with pg_connect(self.url) as conn:
-                conn.execute("TRUNCATE event")
+                conn.execute("TRUNCATE event, desk_registration")
         self.desks = [make_desk(self.tmp, a, n) for a, n in DESKS]
         self.rng = random.Random(0)
 

@@ -34,7 +34,7 @@ def make_receipt(qr_template: str = "") -> Slip:
         procedure=proc, documents=proc.documents, sets=1,
         received_at=datetime(2025, 9, 22, 9, 5), due_at=datetime(2025, 9, 22, 17, 0),
         delivery=Delivery.DESK, clerk_name="Nguyễn Văn Đức",
-        qr_template=qr_template, ledger_no="125/2025")
+        qr_template=qr_template, ledger_book="02/2025", ledger_seq="125")
 
 
 @pytest.fixture

@@ -51,13 +51,19 @@ def test_lookup_url_is_the_native_qr_payload(url_receipt):
     assert [q.payload.decode() for q in job.qrs] == [LOOKUP_URL]
 
 
-def test_two_copies_give_two_identical_cut_copies(receipt):
+def test_two_copies_are_cut_and_differ_only_by_their_label(receipt):
     job = decode(slip_to_escpos(receipt, PrinterProfile(copies=2)))
     assert job.cuts == 2
     first, second = job.copies()
-    assert first.events == second.events
-    assert first.events[0] == ("init", None)
+    assert first.events[0] == second.events[0] == ("init", None)
+    assert [k for k, _ in first.events] == [k for k, _ in second.events]
+    assert first.events != second.events          # "Liên 1" vs "Liên 2"
     assert len(job.qrs) == 2
+    text = decode(slip_to_escpos(receipt, PrinterProfile(copies=2, mode="text", codepage="CP1258")))
+    labels = [[ln.strip() for ln in c.text_lines("cp1258") if ln.strip().startswith("Li")]
+              for c in text.copies()]
+    assert [unicodedata.normalize("NFC", c[0]) for c in labels] == [
+        "Liên 1: giao người nộp hồ sơ", "Liên 2: lưu hồ sơ"]
 
 
 def test_no_cut_when_the_profile_says_so(receipt):

@@ -125,10 +125,23 @@ async def test_find_by_code_by_scanned_receipt_and_reprint(make_app, printer_fil
         assert isinstance(app.screen, DossierScreen)
         events = app.screen.query_one("#events", DataTable)
         assert events.row_count == 1
-        await pilot.press("p")
+        dossier_id = app.screen.dossier_id
+        await pilot.press("p")                # the reprint asks why first
         await settle(pilot)
-        jobs = app.services.print_jobs.for_dossier(app.screen.dossier_id)
-        assert [j.status for j in jobs] == ["done", "done"]
+        await pilot.press("enter")            # no reason: refused, nothing queued
+        assert "lý do" in str(app.screen.query_one("#reprint-error", Static).render())
+        assert len(app.services.print_jobs.for_dossier(dossier_id)) == 1
+        await type_text(pilot, "Giấy bị kẹt")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        first, again = app.services.print_jobs.for_dossier(dossier_id)
+        assert [j.status for j in (first, again)] == ["done", "done"]
+        assert (first.reprint_reason, again.reprint_reason) == ("", "Giấy bị kẹt")
+        assert again.slip.marks == ("BẢN IN LẠI — 09 giờ 30 phút, ngày 23/11/2026",)
+        assert again.slip.fields == first.slip.fields and first.slip.marks == ()
+        jobs_table = app.screen.query_one("#jobs", DataTable)
+        assert "In lại: Giấy bị kẹt" in [str(c) for c in jobs_table.get_row_at(1)]
         out = decode(printer_file.read_bytes())
         assert out["native_qr"] == [template.replace("{code}", code)] * 2
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import logging
 
-from tui.cli import account, calendar, catalogue, database, demo, sync
+from tui.cli import account, calendar, catalogue, database, demo, dossier, ledger, setup, slip, sync
 from tui.cli.common import common_options, fail, settings_from, vietnamese_argparse
 from tui.config import ConfigError
 
 log = logging.getLogger("motcua.cli")
 
-COMMANDS = (sync, catalogue, calendar, demo, database, account)
+COMMANDS = (setup, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger)
 
 
 def build_parser() -> argparse.ArgumentParser:

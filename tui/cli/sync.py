@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
+import sys
+
 from tui.cli.common import fail, settings_from
 
 
@@ -16,15 +19,39 @@ def register(sub, common) -> None:
     cinit.add_argument("--desk-role", default=None, help="(PostgreSQL) tên vai trò đăng nhập cho quầy")
     cinit.add_argument("--agency", default=None, help="(PostgreSQL) mã cơ quan của vai trò đó")
     cinit.set_defaults(handler=cmd_central)
+    release = central.add_parser("release-desk", help="giải phóng một số quầy đã đăng ký (thay máy hỏng)")
+    release.add_argument("--db", required=True, help="đường dẫn SQLite hoặc postgresql://…")
+    release.add_argument("--agency", required=True, help="mã cơ quan")
+    release.add_argument("--desk", required=True, type=int, help="số quầy")
+    release.set_defaults(handler=cmd_release)
+
+
+def desk_password(role: str) -> str | None:
+    """MOTCUA_DESK_PASSWORD, else a line on stdin (a pipe or a file), else the prompt.
+    Empty keeps an existing role's password."""
+    found = os.environ.get("MOTCUA_DESK_PASSWORD")
+    if found is not None:
+        return found or None
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n") or None
+    return getpass.getpass(f"Mật khẩu cho vai trò {role}: ") or None
+
+
+def cmd_release(args) -> int:
+    from db.sync.central import release_desk
+    from tui.config import to_db_url
+    print(release_desk(to_db_url(args.db), args.agency, args.desk))
+    return 0
 
 
 def cmd_sync(args) -> int:
     from db.sync import CentralUnavailable
-    from tui.services import build_services
+    from tui.services import build_services, setup_logging
+    setup_logging()          # driver and pool warnings go to the log, never English on the terminal
     services = build_services(settings_from(args, central_url=getattr(args, "central", None)), seed_demo=0)
     if services.sync is None:
         if services.accounts.needs_setup():
-            return fail("Chưa cài đặt cơ quan và quầy. Chạy «motcua» một lần để cài đặt lần đầu.", 2)
+            return fail("Chưa cài đặt cơ quan và quầy. Chạy «motcua setup …» hoặc «motcua» để cài đặt lần đầu.", 2)
         return fail("Chưa cấu hình máy chủ trung tâm: dùng --central URL, MOTCUA_CENTRAL "
                      "hoặc [central] url trong config.toml.", 2)
     try:
@@ -51,7 +78,7 @@ def cmd_central(args) -> int:
     if args.desk_role:
         if not args.agency:
             return fail("Cần --agency MÃ_CƠ_QUAN cho vai trò quầy.", 2)
-        password = getpass.getpass(f"Mật khẩu cho vai trò {args.desk_role}: ")
+        password = desk_password(args.desk_role)
     for line in init_central(to_db_url(args.db), desk_role=args.desk_role, desk_password=password,
                              agency_code=args.agency):
         print(line)

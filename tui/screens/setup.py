@@ -1,7 +1,8 @@
 """First run: the agency, this desk and the first administrator account."""
 from __future__ import annotations
 
-from textual import on
+from rich.markup import escape
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -65,16 +66,36 @@ class SetupScreen(Screen):
                 raise ValueError("Số quầy là số nguyên từ 1 đến 99.") from None
             if self.query_one("#admin-password", Input).value != self.query_one("#admin-password2", Input).value:
                 raise ValueError("Hai lần nhập mật khẩu không khớp.")
-            self.app.services.accounts.setup(
-                Agency(code=code, name=name), Desk(agency_code=code, number=number),
-                self._value("admin-username"), self.query_one("#admin-password", Input).value,
-                self._value("admin-name"),
-            )
         except ValueError as exc:
             error.update(str(exc))
             return
+        error.update("Đang lưu…")
+        self._save(Agency(code=code, name=name), Desk(agency_code=code, number=number),
+                   self._value("admin-username"), self.query_one("#admin-password", Input).value,
+                   self._value("admin-name"))
+
+    @work(thread=True, exit_on_error=False, group="setup")
+    def _save(self, agency: Agency, desk: Desk, username: str, password: str, full_name: str) -> None:
+        """Ask the centre (when configured) for the desk number, then save: off the event loop."""
+        import uuid
+        desk_uuid, note = str(uuid.uuid4()), ""
+        try:
+            central = self.app.services.settings.central_url
+            if central:
+                from db.sync.register import DeskNumberTaken, claim_desk_number
+                try:
+                    _, note = claim_desk_number(central, agency.code, desk.number, desk_uuid)
+                except DeskNumberTaken as exc:
+                    raise ValueError(exc.message_vi) from None
+            self.app.services.accounts.setup(agency, desk, username, password, full_name, desk_uuid=desk_uuid)
+        except ValueError as exc:
+            self.app.call_from_thread(self.query_one("#setup-error", Static).update, escape(str(exc)))
+            return
+        self.app.call_from_thread(self._saved, agency.code, desk.number, note)
+
+    def _saved(self, code: str, number: int, note: str) -> None:
         # Stamps from now on carry this desk's identity.
         self.app.services.hlc.node = f"{code}/{number}"
         from tui.screens.login import LoginScreen
-        self.app.notify("Đã lưu cài đặt. Đăng nhập bằng tài khoản quản trị vừa tạo.")
+        self.app.notify(escape(f"Đã lưu cài đặt. {note} Đăng nhập bằng tài khoản quản trị vừa tạo."))
         self.app.switch_screen(LoginScreen())
