@@ -6,8 +6,11 @@ retried, so a clerk can always reprint.
 """
 from __future__ import annotations
 
+import os
+import socket
+import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
 
@@ -19,6 +22,44 @@ from db.models import print_job as pj
 from db.sql import dumps, loads
 
 QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
+# A job printed from another computer (a shared desk file) cannot be checked for life; it
+# is taken as cut off once it has not moved for this long (far past any print timeout).
+FOREIGN_PRINT_STALE = timedelta(minutes=10)
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this computer (Windows and POSIX)."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        import ctypes
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)   # QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259                                           # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # someone else's process: alive
+        return True
+    return True
+
+
+def owner_alive(owner: str, updated_at: datetime, now: datetime) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if not host or not pid.isdigit():
+        return False                 # a job from before owners were recorded
+    if host != socket.gethostname():
+        return now - updated_at < FOREIGN_PRINT_STALE
+    return pid_alive(int(pid))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +108,7 @@ class PrintJobRepo:
             raise KeyError(job_id)
 
     def mark_printing(self, job_id: str) -> None:
-        self._set(job_id, status=PRINTING, attempts=pj.c.attempts + 1)
+        self._set(job_id, status=PRINTING, attempts=pj.c.attempts + 1, owner=this_process())
 
     def mark_done(self, job_id: str) -> None:
         self._set(job_id, status=DONE, reason="")
@@ -76,11 +117,19 @@ class PrintJobRepo:
         self._set(job_id, status=FAILED, reason=reason)
 
     def recover_interrupted(self) -> int:
-        """At start-up: a job left "printing" was cut off when the app last stopped (one app
-        prints from a desk's database). Mark it failed so it shows in the queue for a retry."""
+        """At start-up: a job left "printing" by a process that is gone was cut off; mark it
+        failed so it shows in the queue for a retry. A job another live process is printing
+        (the app, while `motcua calendar show` starts beside it) is left alone."""
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(select(pj.c.id, pj.c.owner, pj.c.updated_at)
+                                .where(pj.c.status == PRINTING)).all()
+        now = self.clock.now()
+        stale = [r.id for r in rows if not owner_alive(r.owner, r.updated_at, now)]
+        if not stale:
+            return 0
         with write_tx(self.engine) as conn:
-            return conn.execute(update(pj).where(pj.c.status == PRINTING).values(
-                status=FAILED, updated_at=self.clock.now(),
+            return conn.execute(update(pj).where(pj.c.id.in_(stale), pj.c.status == PRINTING).values(
+                status=FAILED, updated_at=now,
                 reason="Bị gián đoạn khi đang in (chương trình đã đóng). Bấm In lại.")).rowcount
 
     def get(self, job_id: str) -> PrintJob:
