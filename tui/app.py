@@ -233,6 +233,9 @@ class MotcuaApp(App):
             "Thoát chương trình? Hồ sơ đang nhập chưa được lưu.",
             "Bản nháp vẫn được giữ trên máy này và sẽ được đề nghị mở lại lần sau."), answered)
 
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
     def action_help_quit(self) -> None:
         key = self.get_key_display(Binding("ctrl+q", "quit"))
         self.notify(f"Bấm {key} để thoát chương trình.", title="Thoát?")

@@ -34,6 +34,8 @@ def commands(app, screen):
             seen.add(binding.id)
             key = app.get_key_display(binding)
             yield binding.description, f"Phím {key} · {binding.id}", partial(owner.run_action, binding.action)
+    # Instead of Textual's theme picker (English names): light or dark, in Vietnamese.
+    yield "Đổi giao diện sáng / tối", "Chỉ trong bảng lệnh · app.theme", app.action_toggle_theme
 
 
 def offered(owner, action: str) -> bool:
