@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Callable
 
 from textual import events, work
@@ -35,6 +36,17 @@ SETTLE_LIMIT_SECONDS = 2.0
 SETTLE_QUIET_TURNS = 3
 SETTLE_ROUNDS = 5
 STATUS_REFRESH_SECONDS = 5
+
+
+SYNC_RETRY_CAP_SECONDS = 15 * 60
+
+
+def retry_delay(interval: float, failures: int) -> float:
+    """Seconds before the next background sync after `failures` failures in a row: the
+    interval, doubled per failure, at most 15 minutes (never less than the interval)."""
+    if failures <= 0:
+        return interval
+    return max(interval, min(SYNC_RETRY_CAP_SECONDS, interval * 2 ** min(failures, 20)))
 
 
 class MotcuaApp(App):
@@ -78,6 +90,8 @@ class MotcuaApp(App):
         self.services_changed: Signal[object] = Signal(self, "services-loaded")
         self._announce_queue = False
         self._settling = False
+        self._sync_failures = 0
+        self._sync_resume_at = 0.0
 
     @property
     def services_ready(self) -> bool:
@@ -180,7 +194,7 @@ class MotcuaApp(App):
         if services.settings.keys:
             self.set_keymap(services.settings.keys)
         if services.sync is not None:
-            self.set_interval(max(5, services.settings.sync_interval), lambda: self._sync(False))
+            self.set_interval(max(5, services.settings.sync_interval), self._sync_tick)
         self.set_interval(STATUS_REFRESH_SECONDS, self.refresh_status)
         if services.accounts.needs_setup():
             if self.screen_stack and isinstance(self.screen, LoginScreen):
@@ -320,8 +334,13 @@ class MotcuaApp(App):
             return
         self.post_message(msg.SyncFinished(report, manual))
 
+    def _sync_tick(self) -> None:
+        if time.monotonic() >= self._sync_resume_at:
+            self._sync(False)
+
     def on_sync_finished(self, event: msg.SyncFinished) -> None:
         r = event.report
+        self._sync_failures, self._sync_resume_at = 0, 0.0
         if event.manual:
             self.notify(f"Đã đồng bộ: gửi {r.pushed}, nhận {r.pulled} sự kiện.", timeout=4)
         if r.rejected:
@@ -331,6 +350,10 @@ class MotcuaApp(App):
         self.sync_changed.publish(r)
 
     def on_sync_failed(self, event: msg.SyncFailed) -> None:
+        # Back off while the centre stays unreachable; F8 still tries at once.
+        self._sync_failures += 1
+        interval = max(5, self.services.settings.sync_interval)
+        self._sync_resume_at = time.monotonic() + retry_delay(interval, self._sync_failures)
         # The periodic sync stays quiet when offline (the status line says so); a sync the
         # clerk asked for always answers.
         if event.manual:

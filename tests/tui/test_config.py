@@ -112,3 +112,15 @@ def test_the_app_does_not_start_with_a_bad_setting(monkeypatch, capsys, tmp_path
 
 def test_defaults_need_no_file(tmp_path):
     assert load_settings(env={"MOTCUA_CONFIG": str(tmp_path / "not-yet.toml")}) == Settings()
+
+
+@given(st.integers(5, 86_400), st.integers(0, 200))
+def test_sync_retries_back_off_and_stay_bounded(interval, failures):
+    from tui.app import SYNC_RETRY_CAP_SECONDS, retry_delay
+    delay = retry_delay(interval, failures)
+    assert interval <= delay <= max(interval, SYNC_RETRY_CAP_SECONDS)
+    assert retry_delay(interval, failures + 1) >= delay
+    if failures == 0:
+        assert delay == interval
+    if failures >= 1 and interval * 2 <= SYNC_RETRY_CAP_SECONDS:
+        assert delay >= interval * 2
