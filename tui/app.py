@@ -92,6 +92,7 @@ class MotcuaApp(App):
         self._settling = False
         self._sync_failures = 0
         self._sync_resume_at = 0.0
+        self.sync_online: bool | None = None     # what the last sync child found
 
     @property
     def services_ready(self) -> bool:
@@ -157,8 +158,10 @@ class MotcuaApp(App):
     # -- start-up ---------------------------------------------------------------------
     def on_mount(self) -> None:
         from tui.screens.login import LoginScreen
+        # The login screen first, always; the first-run setup replaces it once a worker has
+        # asked the database whether the desk is set up (_first_screen).
+        self.push_screen(LoginScreen())
         if self._services is None:
-            self.push_screen(LoginScreen())
             # After the first paint: the loader's imports would otherwise compete with it.
             self.call_after_refresh(self._load_services)
         else:
@@ -188,15 +191,24 @@ class MotcuaApp(App):
                     title="Lỗi khởi động", severity="error", timeout=30)
 
     def _services_loaded(self) -> None:
-        from tui.screens.login import LoginScreen
-        from tui.screens.setup import SetupScreen
         services = self._services
         if services.settings.keys:
             self.set_keymap(services.settings.keys)
         if services.sync is not None:
             self.set_interval(max(5, services.settings.sync_interval), self._sync_tick)
         self.set_interval(STATUS_REFRESH_SECONDS, self.refresh_status)
-        if services.accounts.needs_setup():
+        self._check_setup()
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def _check_setup(self) -> None:
+        needs_setup = self.services.accounts.needs_setup()
+        self.call_from_thread(self._first_screen, needs_setup)
+
+    def _first_screen(self, needs_setup: bool) -> None:
+        from tui.screens.login import LoginScreen
+        from tui.screens.setup import SetupScreen
+        services = self._services
+        if needs_setup:
             if self.screen_stack and isinstance(self.screen, LoginScreen):
                 self.switch_screen(SetupScreen())
             else:
@@ -321,17 +333,20 @@ class MotcuaApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SYNC_GROUP)
     def _sync(self, manual: bool) -> None:
-        from db.sync import CentralUnavailable
+        """One push-then-pull in a child process (tui/sync_child.py): this thread only waits."""
+        from tui.sync_child import SyncChildFailed, run_sync_in_child
         try:
-            report = self.services.sync.run_once()
-        except CentralUnavailable as exc:
-            log.warning("sync failed: %s", type(exc.__cause__).__name__ if exc.__cause__ else "unavailable")
+            report = run_sync_in_child(self.services.settings)
+        except SyncChildFailed as exc:
+            log.warning("sync failed (reachable=%s)", exc.reachable)
+            self.sync_online = False if exc.reachable is False else self.sync_online
             self.post_message(msg.SyncFailed(exc.message_vi, manual))
             return
         except Exception as exc:
             log.error("sync crashed: %s", type(exc).__name__)
             self.post_message(msg.SyncFailed(f"Lỗi đồng bộ ({type(exc).__name__}); sẽ thử lại sau.", manual))
             return
+        self.sync_online = True
         self.post_message(msg.SyncFinished(report, manual))
 
     def _sync_tick(self) -> None:
@@ -385,7 +400,7 @@ class MotcuaApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
     def _read_status(self, clerk: Clerk | None) -> None:
         try:
-            snapshot = read_status(self.services, clerk)
+            snapshot = read_status(self.services, clerk, self.sync_online)
         except Exception as exc:     # a locked or vanished database: try again next tick
             log.warning("status read failed: %s", type(exc).__name__)
             return

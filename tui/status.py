@@ -25,13 +25,14 @@ class StatusSnapshot:
     demo: bool
 
 
-def read_status(services, clerk) -> StatusSnapshot:
-    """Blocking: counts from the database. Call from a thread worker."""
+def read_status(services, clerk, online: bool | None = None) -> StatusSnapshot:
+    """Blocking: counts from the database. Call from a thread worker. `online` is what the
+    app's last sync (run in a child process) found; None: not tried yet."""
     counts = services.print_jobs.counts()
     sync = services.sync
     if sync is not None:
         st = sync.status()
-        central, waiting, last = st.online, st.waiting, st.last_success
+        central, waiting, last = (online if online is not None else st.online), st.waiting, st.last_success
     else:
         from db.sync.local import waiting_count
         central, waiting, last = "", waiting_count(services.engine)[0], None
