@@ -34,3 +34,14 @@ async def test_status_line_is_always_visible(make_app, size):
 def _slip():
     from core.slips import Slip
     return Slip(kind="receipt", header=(), title="GIẤY TIẾP NHẬN")
+
+
+async def test_square_brackets_from_data_and_config_are_shown_as_written(make_app):
+    """Rich markup used to eat "[central]" in the F8 message and "[keys]" in the F1 header."""
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await login(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        note = [n for n in app._notifications if "MOTCUA_CENTRAL" in n.message][-1]
+        assert "[central] url" in note.message and note.markup is False

@@ -14,6 +14,7 @@ from tui.widgets.status_bar import StatusBar
 
 
 class PrintQueueScreen(Screen):
+    _pending: list[str] = []          # ids of the jobs listed, set by _fill
     CSS_PATH = "dossier.tcss"
     BINDINGS = [
         Binding("r", "retry", "In lại phiếu đang chọn", id="print.retry"),
@@ -57,5 +58,5 @@ class PrintQueueScreen(Screen):
             self.app.start_print(key)
 
     def action_retry_all(self) -> None:
-        for job_id in getattr(self, "_pending", []):
+        for job_id in self._pending:
             self.app.start_print(job_id)
