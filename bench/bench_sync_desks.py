@@ -1,6 +1,7 @@
 """50 desks sync a busy day each, all at once, into one PostgreSQL.
 
     python bench/bench_sync_desks.py [--desks 50] [--per-agency 2] [--dossiers 120] [--pg ADMIN_URL]
+    python bench/bench_sync_desks.py --attack      # issue 7: the same, with and without an attacker
 
 Every desk is its own process (imports done, engine built, then all wait for the same
 start instant) with a desk file holding one busy day (`--dossiers` receipts, ~4 events
@@ -13,6 +14,15 @@ slowest and median sync, and lock waits sampled every 20 ms from pg_locks (waiti
 requests, by type) and pg_stat_activity (backends in a Lock wait), plus pg_stat_database
 deadlocks and commits. The machine has 2 cores shared by the 50 desk processes and the
 server, so the numbers are a floor for the centre, not its ceiling.
+
+`--attack` (issue 7) runs the day twice on fresh centres from the same desk files: once
+plainly, once while one desk login (the last commune's; its desk 2 is the attacker and
+does not sync in either run) holds every lock it can take -- the old numbering advisory
+lock of every commune, ACCESS SHARE on every table it may read, its own commune's
+numbering row (an uncommitted insert) and desk-registry row, and aborted inserts as other
+communes left open, with its idle and statement timeouts switched off. Reported: the
+slowest sync of the desks of the other communes in both runs and their ratio, and what
+happened to the attacker's own commune's other desk (which shares its login).
 """
 from __future__ import annotations
 
@@ -66,14 +76,19 @@ def child(desk_path: str, url: str, agency: str, desk: int, tmp: str, me: int, r
     engine = make_engine(f"sqlite:///{desk_path}")
     clock = SystemClock()
     hlc = HybridClock(clock, f"{agency}/{desk}", last_local_hlc(engine))
+    from db.sync import CentralUnavailable
     sync = SyncEngine(engine, url, agency_code=agency, desk_number=desk, hlc=hlc, clock=clock)
     out = []
     for r in range(rounds):
         _barrier(Path(tmp), f"round{r}", me)
         t0 = time.time()
-        report = sync.run_once()
-        out.append({"start": t0, "end": time.time(), "pushed": report.pushed, "pulled": report.pulled,
-                    "waiting": sync.status().waiting})
+        try:
+            report = sync.run_once()
+            pushed, pulled, failed = report.pushed, report.pulled, None
+        except CentralUnavailable as exc:
+            pushed, pulled, failed = 0, 0, exc.message_vi
+        out.append({"start": t0, "end": time.time(), "pushed": pushed, "pulled": pulled,
+                    "waiting": sync.status().waiting, "failed": failed, "agency": agency, "desk": desk})
     sync.close()
     print(json.dumps(out))
 
@@ -158,12 +173,159 @@ def summarize(name: str, results: list[dict], samples: list) -> None:
         print(f"  waiting lock requests by type (max at once): {kinds or 'none'}")
 
 
+class Attacker:
+    """One desk login holding every lock it can take (issue 7), on connections left open."""
+
+    def __init__(self, url: str, own: str, others: list[str]):
+        self.url, self.own, self.others = url, own, others
+        self.conns: list = []
+
+    def _conn(self):
+        import psycopg
+        conn = psycopg.connect(self.url)           # not autocommit: every statement stays in its transaction
+        conn.execute("SET idle_in_transaction_session_timeout = 0")
+        conn.execute("SET statement_timeout = 0")
+        self.conns.append(conn)
+        return conn
+
+    def start(self) -> list[str]:
+        import psycopg
+        from core.ids import new_id
+        held = []
+        conn = self._conn()
+        for a in [self.own, *self.others]:
+            conn.execute("SELECT pg_advisory_lock(731011, hashtext(%s))", (a,))
+        held.append(f"old numbering advisory lock of {1 + len(self.others)} communes")
+        for table in ("event", "account", "desk", "agency", "procedure_version", "holiday_override", "meta",
+                      "alembic_version"):
+            conn.execute(f"LOCK TABLE {table} IN ACCESS SHARE MODE")
+        held.append("ACCESS SHARE on every readable table")
+        ev = ("INSERT INTO event (id, dossier_id, agency_code, desk_number, clerk_id, hlc, wall_time, kind, payload) "
+              "VALUES (%s, %s, %s, 2, 'c', '000000000000001.00000.x', now(), 'note', '{}')")
+        conn.execute(ev, (new_id(), new_id(), self.own))
+        held.append("its own commune's numbering row (uncommitted insert)")
+        conn.execute("SELECT motcua_register_desk(%s, 2, 'attacker')", (self.own,))
+        held.append("its own desk-registry row")
+        refused = 0
+        for a in self.others[:8]:
+            c = self._conn()
+            try:
+                c.execute(ev, (new_id(), new_id(), a))
+            except psycopg.Error:
+                refused += 1                        # left open, aborted
+        held.append(f"{refused} aborted inserts as other communes, left open")
+        return held
+
+    def stop(self) -> None:
+        for c in self.conns:
+            c.close()
+
+
+def phase(args, tmp: Path, pristine: Path, desks: list, counts: list, roles: dict, attack: bool) -> dict:
+    """One busy day for every desk but the attacker's slot, on a fresh centre."""
+    from db.sync.central import init_central
+    agencies = sorted({a for a, _ in desks})
+    attacker_slot = len(desks) - 1              # excluded from syncing in both runs
+    run_dir = Path(tempfile.mkdtemp(prefix="phase-", dir=tmp))
+    syncing = [i for i in range(len(desks)) if i != attacker_slot]
+    for i in syncing:
+        shutil.copy(pristine / f"desk{i}.sqlite", run_dir / f"desk{i}.sqlite")
+    url = fresh_db(args.pg, DB)
+    procs = []
+    attacker = None
+    try:
+        for a in agencies:
+            init_central(url, desk_role=roles[a][0], desk_password=roles[a][1], agency_code=a)
+        held = []
+        if attack:
+            own = desks[attacker_slot][0]
+            role, pw = roles[own]
+            attacker = Attacker(url.replace("postgresql://postgres@", f"postgresql://{role}:{pw}@"), own,
+                                [a for a in agencies if a != own])
+            held = attacker.start()
+        before = stats_db(url)
+        sampler = Sampler(url)
+        sampler.start()
+        for i in syncing:
+            a, d = desks[i]
+            role, pw = roles[a]
+            user = url.replace("postgresql://postgres@", f"postgresql://{role}:{pw}@")
+            procs.append(subprocess.Popen(
+                [sys.executable, __file__, "--child", str(run_dir / f"desk{i}.sqlite"), user, a, str(d),
+                 str(run_dir), str(i)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        cpu = []
+        for r in range(2):
+            release(run_dir, f"round{r}", len(syncing), procs)
+            c0 = server_cpu()
+            while sum(1 for _ in run_dir.glob(f"round{r + 1}.ready.*")) < len(syncing) and \
+                    any(p.poll() is None for p in procs) and r == 0:
+                time.sleep(0.05)
+            if r == 1:
+                for p in procs:
+                    p.wait(timeout=900)
+            cpu.append(server_cpu() - c0)
+        results = []
+        for p in procs:
+            out, err = p.communicate(timeout=900)
+            if p.returncode != 0:
+                raise RuntimeError(err[-2000:])
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        sampler.stop.set()
+        sampler.join()
+        after = stats_db(url)
+        with _admin(url) as conn:
+            central = conn.execute("SELECT count(*), count(DISTINCT id) FROM event").fetchone()
+    finally:
+        if attacker is not None:
+            attacker.stop()
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        drop_db(args.pg, DB)
+    return {"results": results, "samples": sampler.samples, "cpu": cpu, "before": before, "after": after,
+            "central": central, "expected": sum(counts[i] for i in syncing), "held": held}
+
+
+def report_phase(name: str, ph: dict) -> None:
+    results = ph["results"]
+    summarize(f"{name}, round 1 (busy day, all at once)", [r[0] for r in results], ph["samples"])
+    print(f"  PostgreSQL CPU: {ph['cpu'][0]:.1f} s")
+    summarize(f"{name}, round 2 (catch-up, all at once)", [r[1] for r in results], ph["samples"])
+    after, before = ph["after"], ph["before"]
+    print(f"  pg_stat_database: +{after['commits'] - before['commits']} commits, "
+          f"+{after['rollbacks'] - before['rollbacks']} rollbacks, +{after['deadlocks'] - before['deadlocks']} deadlocks")
+
+
+def attack_main(args, tmp: Path, desks: list, counts: list, roles: dict) -> int:
+    own = desks[-1][0]
+    plain = phase(args, tmp, tmp, desks, counts, roles, attack=False)
+    held = phase(args, tmp, tmp, desks, counts, roles, attack=True)
+    report_phase("without the attacker", plain)
+    print("attacker holds: " + "; ".join(held["held"]))
+    report_phase("with the attacker", held)
+
+    def slowest(ph, mine: bool) -> float:
+        return max(r[0]["end"] - r[0]["start"] for r in ph["results"] if (r[0]["agency"] == own) == mine)
+    others = [r for r in held["results"] if r[0]["agency"] != own]
+    assert all(r[0]["failed"] is None and r[1]["failed"] is None for r in others), "a desk of another commune failed"
+    assert all(r[1]["waiting"] == 0 for r in others)
+    base, attacked = slowest(plain, False), slowest(held, False)
+    print(f"other communes' {len(others)} desks, slowest busy-day sync: {base:.2f} s without, {attacked:.2f} s with "
+          f"the attacker: ratio {attacked / base:.2f} (target <= 2)")
+    for r in held["results"]:
+        if r[0]["agency"] == own:
+            print(f"the attacker's own commune, desk {r[0]['desk']}: busy-day sync "
+                  f"{'failed after %.1f s: %s' % (r[0]['end'] - r[0]['start'], r[0]['failed']) if r[0]['failed'] else 'ok in %.2f s' % (r[0]['end'] - r[0]['start'])}")
+    return 0 if attacked <= 2 * base else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--desks", type=int, default=50)
     ap.add_argument("--per-agency", type=int, default=2)
     ap.add_argument("--dossiers", type=int, default=120, help="receipts per desk in its busy day")
     ap.add_argument("--pg", default=os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--attack", action="store_true", help="with and without one desk role holding every lock")
     ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -182,6 +344,13 @@ def main(argv: list[str] | None = None) -> int:
                                        for i, (a, d) in enumerate(desks)]))
     print(f"{args.desks} desks of {len(agencies)} agencies, {sum(counts):,} unsent events "
           f"({min(counts)}-{max(counts)} per desk), made in {time.perf_counter() - t:.1f} s")
+    if args.attack:
+        try:
+            return attack_main(args, tmp, desks, counts, roles)
+        finally:
+            for role, _ in roles.values():
+                drop_role(args.pg, role)
+            shutil.rmtree(tmp, ignore_errors=True)
     url = fresh_db(args.pg, DB)
     procs = []
     try:

@@ -24,7 +24,7 @@ from core.ids import new_id  # noqa: E402
 from core.lifecycle import Event, EventKind, fold  # noqa: E402
 from core.people import Agency, Applicant, Clerk, Desk, Role  # noqa: E402
 from core.receive import ReceiveDraft  # noqa: E402
-from db.dossiers import receipt_payload_for  # noqa: E402
+from core.receive import receipt_payload  # noqa: E402
 from db.engine import make_engine, write_tx  # noqa: E402
 from db.meta import KEY_AGENCY, KEY_DESK, raise_hlc, set_meta  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -57,8 +57,8 @@ def make_events(agency_code: str, desk_number: int, dossiers: int, *, seed: int 
         draft = ReceiveDraft(applicant=applicant, procedure=proc, documents=proc.documents)
         now = clock.now()
         code = format_dossier_code(agency_code, now.date(), desk_number, i + 1)
-        payload = receipt_payload_for(draft, code=code, agency=ag, desk=dk, clerk=clerk,
-                                      received_at=now, due_at=now + timedelta(days=3))
+        payload = receipt_payload(draft, code=code, agency_name=ag.name, desk_number=dk.number,
+                                  clerk_name=clerk.full_name, received_at=now, due_at=now + timedelta(days=3))
         did = new_id()
         mine = [Event(new_id(), did, agency_code, desk_number, clerk.id, hlc.stamp(), now,
                       EventKind.RECEIVED, payload)]

@@ -90,6 +90,9 @@ class Procedure:
     version: int = 1
     demo: bool = False
     active: bool = True
+    # Words clerks and citizens use for it that its official name lacks ("chứng thực hợp
+    # đồng" for "Chứng thực giao dịch về động sản…"); the desk's procedure search reads them.
+    keywords: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     def fee_label_vi(self) -> str:
@@ -99,3 +102,27 @@ class Procedure:
             return "Miễn phí"
         amount = f"{self.fee:,}".replace(",", ".") + " đồng"
         return f"{amount} ({self.fee_note})" if self.fee_note else amount
+
+
+# Sane bounds of a procedure's processing term per unit (issue 7): a catalogue with a term of
+# 10^9 months once made `calendar due` throw and the receive screen exit. The longest terms
+# in the national catalogue are a few months; these leave ample room above them.
+TERM_MAX = {
+    TermUnit.SAME_DAY: 0,
+    TermUnit.WORKING_DAYS: 365,
+    TermUnit.WORKING_HOURS: 480,
+    TermUnit.CALENDAR_DAYS: 730,
+    TermUnit.MONTHS: 36,
+}
+FEE_MAX = 1_000_000_000          # VND
+
+
+def term_problem(term: Term) -> str | None:
+    """Why a term cannot be used (Vietnamese), or None."""
+    if isinstance(term.amount, bool) or not isinstance(term.amount, int):
+        return "Thời hạn phải là số nguyên."
+    top = TERM_MAX[TermUnit(term.unit)]
+    if not 0 <= term.amount <= top:
+        return (f"Thời hạn {term.amount} {TERM_UNIT_VI[TermUnit(term.unit)]} ngoài giới hạn cho phép "
+                f"(0–{top}).")
+    return None

@@ -17,6 +17,8 @@ unknown columns rejected so a typo cannot silently drop a fee). Cells:
 - `delivery`: `desk;post;online` (empty: desk;post).
 - booleans: true/false, 1/0, có/không, yes/no. Numbers: plain integers; thousands written
   `8.000` or `8,000` are accepted on import.
+- `keywords`: search keywords separated by `;` ("chứng thực hợp đồng; công chứng nhà đất");
+  in JSON a list of strings. Optional in both.
 - `extra`: a JSON object or empty.
 
 Errors are CatalogueError with a Vietnamese message that names the line.
@@ -31,12 +33,13 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from core.catalogue import (DOC_FORM_VI, DocForm, Delivery, Procedure, RequiredDocument, Term,
-                            TermUnit, TERM_UNIT_VI)
+from core.catalogue import (DOC_FORM_VI, FEE_MAX, DocForm, Delivery, Procedure, RequiredDocument, Term,
+                            TermUnit, TERM_UNIT_VI, term_problem)
 from core.text import fold
 
 CSV_COLUMNS = ("code", "name", "field", "level", "term_amount", "term_unit", "cutoff_applies",
-               "fee", "fee_note", "documents", "delivery", "version", "demo", "active", "extra")
+               "fee", "fee_note", "documents", "delivery", "version", "demo", "active", "keywords",
+               "extra")
 _REQUIRED = ("code", "name", "field", "level", "term_amount", "term_unit", "cutoff_applies")
 
 _CODE_RE = re.compile(r"\d{1,2}\.\d{6}", re.ASCII)
@@ -71,7 +74,7 @@ def procedure_to_dict(p: Procedure) -> dict:
                       for d in p.documents],
         "delivery": [Delivery(x).value for x in p.delivery],
         "version": p.version, "demo": p.demo, "active": p.active,
-        "extra": copy.deepcopy(p.extra),
+        "keywords": list(p.keywords), "extra": copy.deepcopy(p.extra),
     }
 
 
@@ -96,12 +99,16 @@ def procedure_from_dict(d: dict) -> Procedure:
     extra = d.get("extra", {})
     if not isinstance(extra, dict):
         raise CatalogueError("Trường extra phải là một đối tượng JSON.")
+    keywords = d.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        raise CatalogueError("Từ khóa tìm kiếm (keywords) phải là một danh sách chữ, "
+                             'ví dụ ["chứng thực hợp đồng"].')
     return _procedure(
         code=d.get("code"), name=d.get("name"), field=d.get("field", ""), level=d.get("level", ""),
         amount=term.get("amount"), unit=term.get("unit"), cutoff=d.get("cutoff_applies"),
         fee=d.get("fee", 0), fee_note=d.get("fee_note", ""), documents=tuple(documents),
         delivery=_delivery_list(delivery), version=d.get("version", 1), demo=d.get("demo", False),
-        active=d.get("active", True), extra=copy.deepcopy(extra),
+        active=d.get("active", True), keywords=_keywords(keywords), extra=copy.deepcopy(extra),
     )
 
 
@@ -169,8 +176,17 @@ def _delivery_list(values: Iterable[Any]) -> tuple[Delivery, ...]:
     return tuple(out)
 
 
+def _keywords(values: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        v = " ".join(v.split())
+        if v and v not in out:
+            out.append(v)
+    return tuple(out)
+
+
 def _procedure(*, code, name, field, level, amount, unit, cutoff, fee, fee_note, documents,
-               delivery, version, demo, active, extra) -> Procedure:
+               delivery, version, demo, active, keywords, extra) -> Procedure:
     code = _text(code, "Mã thủ tục", required=True)
     if not _CODE_RE.fullmatch(code):
         raise CatalogueError(f"Mã thủ tục «{code}» không đúng dạng (ví dụ 1.001193).")
@@ -180,14 +196,20 @@ def _procedure(*, code, name, field, level, amount, unit, cutoff, fee, fee_note,
                              + ", ".join(u.value for u in TermUnit) + ".")
     if cutoff is None:
         raise CatalogueError("Thiếu cột áp dụng giờ chốt 15:00 (cutoff_applies).")
+    term = Term(_int(amount, "Thời hạn"), term_unit)
+    problem = term_problem(term)
+    if problem:
+        raise CatalogueError(problem)
+    if _int(fee, "Lệ phí") > FEE_MAX:
+        raise CatalogueError(f"Lệ phí vượt quá {FEE_MAX:,} đồng.".replace(",", "."))
     return Procedure(
         code=code, name=_text(name, "Tên thủ tục", required=True), field=_text(field, "Lĩnh vực"),
-        level=_text(level, "Cấp thực hiện"), term=Term(_int(amount, "Thời hạn"), term_unit),
+        level=_text(level, "Cấp thực hiện"), term=term,
         cutoff_applies=_bool(cutoff, "Áp dụng giờ chốt (cutoff_applies)"),
         fee=_int(fee, "Lệ phí"), fee_note=_text(fee_note, "Ghi chú lệ phí"), documents=documents,
         delivery=delivery, version=_int(version, "Phiên bản", minimum=1),
         demo=_bool(demo, "Dữ liệu mẫu (demo)"), active=_bool(active, "Đang áp dụng (active)"),
-        extra=extra,
+        keywords=keywords, extra=extra,
     )
 
 
@@ -330,7 +352,8 @@ def dumps_csv(procs: Iterable[Procedure]) -> str:
             p.code, p.name, p.field, p.level, p.term.amount, TermUnit(p.term.unit).value,
             _bool_cell(p.cutoff_applies), p.fee, p.fee_note, encode_documents(p.documents),
             ";".join(Delivery(x).value for x in p.delivery), p.version, _bool_cell(p.demo),
-            _bool_cell(p.active), json.dumps(p.extra, ensure_ascii=False) if p.extra else "",
+            _bool_cell(p.active), " ; ".join(_escape(k) for k in p.keywords),
+            json.dumps(p.extra, ensure_ascii=False) if p.extra else "",
         ])
     return buf.getvalue()
 
@@ -394,8 +417,25 @@ def _row(c: dict[str, str]) -> Procedure:
         fee=c.get("fee", "").strip() or "0", fee_note=c.get("fee_note", ""),
         documents=decode_documents(c.get("documents", "")), delivery=delivery,
         version=c.get("version", "").strip() or "1", demo=c.get("demo", "false"),
-        active=c.get("active", "").strip() or "true", extra=extra,
+        active=c.get("active", "").strip() or "true",
+        keywords=_keywords(_split_escaped(c.get("keywords", ""))), extra=extra,
     )
+
+
+def _split_escaped(cell: str) -> list[str]:
+    """`a ; b\\;c` -> ["a ", " b;c"]: split on unescaped `;` (the documents' escaping)."""
+    parts, cur = [], []
+    chars = iter(cell)
+    for ch in chars:
+        if ch == "\\":
+            cur.append(next(chars, ""))
+        elif ch == ";":
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
 
 
 # -- search ----------------------------------------------------------------------------
@@ -407,8 +447,9 @@ def search_procedures(procs: Iterable[Procedure], query: str, limit: int = 20) -
     """Active procedures matching `query`, best first, at most `limit`.
 
     Matching ignores case and diacritics; every word of the query must occur in the code,
-    the name or the field. Ranking: code prefix ("1.0011"), then names starting with the
-    query, then names containing it as a phrase (earlier first), then the rest; ties go to
+    the name, the field or the search keywords. Ranking: code prefix ("1.0011"), then names
+    or keywords starting with the query, then names or keywords containing it as a phrase
+    (earlier first), then the rest; ties go to
     the shorter name (the plain procedure before its combined variants), then catalogue order. An empty query returns the active procedures in catalogue order.
     """
     active = [p for p in procs if p.active]
@@ -419,14 +460,15 @@ def search_procedures(procs: Iterable[Procedure], query: str, limit: int = 20) -
     ranked: list[tuple[int, int, int, int, Procedure]] = []
     for order, p in enumerate(active):
         name = _fold(p.name)
-        haystack = f"{p.code.lower()} {name} {_fold(p.field)}"
+        keywords = [_fold(k) for k in p.keywords]
+        haystack = f"{p.code.lower()} {name} {_fold(p.field)} {' '.join(keywords)}"
         if not all(w in haystack for w in words):
             continue
         if p.code.lower().startswith(q):
             tier, pos = 0, 0
-        elif name.startswith(q):
+        elif name.startswith(q) or any(k.startswith(q) for k in keywords):
             tier, pos = 1, 0
-        elif (at := name.find(q)) >= 0:
+        elif (at := min((t.find(q) for t in (name, *keywords) if q in t), default=-1)) >= 0:
             tier, pos = 2, at
         else:
             tier, pos = 3, 0

@@ -92,14 +92,6 @@ def parse_dossier_code(text: str) -> DossierCode:
     return DossierCode(agency, day, desk, seq)
 
 
-def looks_like_dossier_code(text: str) -> bool:
-    try:
-        parse_dossier_code(text)
-    except ValueError:
-        return False
-    return True
-
-
 def find_dossier_code(text: str) -> DossierCode | None:
     """The first dossier code inside `text` (e.g. a lookup URL from a receipt QR), or None."""
     for m in _CODE_IN_TEXT_RE.finditer(text or ""):

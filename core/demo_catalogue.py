@@ -36,10 +36,10 @@ _PROXY = _doc("Văn bản ủy quyền có chứng thực (nếu nộp thay)")
 
 def _p(code: str, name: str, field: str, term: Term, docs: tuple[RequiredDocument, ...], *,
        fee: int = 0, fee_note: str = "", delivery: tuple[Delivery, ...] = _DESK_POST,
-       **extra: object) -> Procedure:
+       keywords: tuple[str, ...] = (), **extra: object) -> Procedure:
     return Procedure(code=code, name=name, field=field, level="Cấp xã", term=term,
                      cutoff_applies=True, fee=fee, fee_note=fee_note, documents=docs,
-                     delivery=delivery, demo=True, extra=dict(extra))
+                     delivery=delivery, demo=True, keywords=keywords, extra=dict(extra))
 
 
 DEMO_PROCEDURES: tuple[Procedure, ...] = (
@@ -124,18 +124,21 @@ DEMO_PROCEDURES: tuple[Procedure, ...] = (
     _p("2.000815", "Chứng thực bản sao từ bản chính", _CT, _SD, (
         _doc("Bản chính giấy tờ, văn bản làm cơ sở chứng thực bản sao"),
         _doc("Bản chụp giấy tờ cần chứng thực (nếu người yêu cầu tự chụp)", _C),
-    ), fee=2_000, fee_note=_COPY_FEE, delivery=_ALL,
+    ), fee=2_000, fee_note=_COPY_FEE, delivery=_ALL, keywords=("sao y", "photo chứng thực"),
        term_note="Thêm tối đa 02 ngày làm việc nếu yêu cầu số lượng lớn"),
     _p("2.000884", "Chứng thực chữ ký (kể cả điểm chỉ)", _CT, _SD, (
         _doc("Giấy tờ tùy thân của người yêu cầu chứng thực (xuất trình)"),
         _doc("Giấy tờ, văn bản cần chứng thực chữ ký"),
-    ), fee=10_000, fee_note="mỗi trường hợp", delivery=_DESK),
+    ), fee=10_000, fee_note="mỗi trường hợp", delivery=_DESK,
+       keywords=("chứng thực chữ ký", "điểm chỉ", "ký xác nhận")),
     _p("2.001035", "Chứng thực giao dịch về động sản, quyền sử dụng đất, nhà ở", _CT, _wd(2), (
         _doc("Dự thảo hợp đồng, giao dịch"),
         _doc("Giấy tờ tùy thân của các bên (kèm bản chính để đối chiếu)", _C, 2),
         _doc("Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở hoặc giấy tờ về tài sản "
              "(kèm bản chính để đối chiếu)", _C),
-    ), fee=50_000, fee_note="mỗi hợp đồng, giao dịch", delivery=_DESK),
+    ), fee=50_000, fee_note="mỗi hợp đồng, giao dịch", delivery=_DESK,
+       keywords=("chứng thực hợp đồng", "hợp đồng mua bán nhà đất", "hợp đồng tặng cho",
+                 "hợp đồng thế chấp", "hợp đồng mua bán xe")),
     _p("2.001019", "Chứng thực di chúc", _CT, _wd(2), (
         _doc("Dự thảo di chúc"),
         _doc("Giấy tờ tùy thân của người lập di chúc (kèm bản chính để đối chiếu)", _C),

@@ -188,11 +188,13 @@ def _reasoned(what: str):
 
 
 def _handoff(state: DossierState, fields: dict, ctx: Context) -> dict:
-    step_due = fields.get("step_due_at") or state.original_due_at
-    if isinstance(step_due, str):
-        step_due = parse_moment(step_due)
-    if step_due < ctx.now:
-        raise Refused("Hạn của bước xử lý không được trước thời điểm chuyển.")
+    step_due = fields.get("step_due_at")
+    if step_due:
+        step_due = parse_moment(step_due) if isinstance(step_due, str) else step_due
+        if step_due < ctx.now:
+            raise Refused("Hạn của bước xử lý không được trước thời điểm chuyển.")
+    else:
+        step_due = state.due_at          # by default the step is due when the citizen is
     return {"from_body": _text(fields, "from_body") or state.holder or ctx.desk_body,
             "from_person": _text(fields, "from_person") or (ctx.clerk_name if not state.holder else ""),
             "to_body": _need(fields, "to_body", "cơ quan nhận hồ sơ"),

@@ -56,7 +56,6 @@ class EventKind(StrEnum):
     TAKEN_BACK = "taken_back"            # a processing body hands the dossier back
     RATED = "rated"                      # payload: level, reasons
     NOTE = "note"
-    PRINTED = "printed"                  # a slip was printed (payload: slip, copies)
 
 
 EVENT_VI = {
@@ -73,7 +72,6 @@ EVENT_VI = {
     EventKind.TAKEN_BACK: "Nhận lại hồ sơ",
     EventKind.RATED: "Đánh giá",
     EventKind.NOTE: "Ghi chú",
-    EventKind.PRINTED: "In phiếu",
 }
 
 
@@ -138,9 +136,8 @@ _ALLOWED: dict[EventKind, frozenset[Status]] = {
     EventKind.STOPPED: BEFORE_RESULT,
     EventKind.RATED: frozenset(Status),
     EventKind.NOTE: frozenset(Status),
-    EventKind.PRINTED: frozenset(Status),
 }
-ALWAYS_ALLOWED = frozenset({EventKind.RATED, EventKind.NOTE, EventKind.PRINTED})
+ALWAYS_ALLOWED = frozenset({EventKind.RATED, EventKind.NOTE})
 
 _NEXT_STATUS: dict[EventKind, Status] = {
     EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT,
@@ -191,7 +188,7 @@ class DossierState:
 
     @property
     def is_open(self) -> bool:
-        return self.status in BEFORE_RESULT or self.status is Status.NEW
+        return self.status not in TERMINAL and self.status is not Status.RESOLVED
 
     @property
     def conflict(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "make_engine": "db.engine", "default_db_url": "db.engine", "DatabaseBusy": "db.engine",
+    "make_engine": "db.engine", "DatabaseBusy": "db.engine",
     "upgrade": "db.migrate",
     "DossierRepo": "db.dossiers", "ReceiveResult": "db.dossiers", "TransitionError": "db.dossiers",
     "DossierNotFound": "db.dossiers",
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from db.calendar import CalendarRepo
     from db.catalogue import CatalogueRepo, ImportReport
     from db.dossiers import DossierNotFound, DossierRepo, ReceiveResult, TransitionError
-    from db.engine import DatabaseBusy, default_db_url, make_engine
+    from db.engine import DatabaseBusy, make_engine
     from db.meta import last_local_hlc
     from db.migrate import upgrade
     from db.print_jobs import PrintJob, PrintJobRepo

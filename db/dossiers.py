@@ -9,25 +9,24 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Callable
 
-from sqlalchemy import Connection, Engine, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, func, select
 
-from core.catalogue_io import procedure_to_dict
 from core.clock import Clock, HybridClock
 from core.codes import format_dossier_code
 from core.ids import new_id
 from core.dossier_actions import Refused
 from core.lifecycle import DossierState, Event, EventKind, apply, fold, start, transition_error
 from core.people import Agency, Clerk, Desk
-from core.receive import ReceiveDraft
-from core.slips import Slip, slip_to_dict
+from core.receive import ReceiveDraft, receipt_payload
+from core.slips import Slip
 from db.engine import read_conn, write_tx
 from db.meta import KEY_DESK, get_meta, raise_hlc
-from db.models import daily_sequence, dossier, event, print_job
+from db.models import daily_sequence, dossier, event
+from db.print_jobs import queue_print
 from db.rows import (
-    event_to_row, events_of, guard_duplicate_code, refold, row_to_event, row_to_state,
+    event_to_row, events_of, row_to_event, row_to_state,
     state_to_row, upsert_projection,
 )
 from db.search import search_dossiers
@@ -45,8 +44,6 @@ class DossierNotFound(LookupError):
 class ReceiveResult:
     dossier: DossierState
     event: Event
-    slip: Slip | None
-    print_job_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,45 +52,6 @@ class RecordResult:
     event: Event
     slip: Slip | None
     print_job_id: str | None
-
-
-def queue_print(conn: Connection, dossier_id: str, slip: Slip, copies: int, printer_uri: str,
-                now: datetime) -> str:
-    """Queue `slip` in the caller's transaction: saved with the event, printed after."""
-    job_id = new_id()
-    conn.execute(print_job.insert().values(
-        id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
-        printer_uri=printer_uri, status="queued", reason="", attempts=0, created_at=now, updated_at=now))
-    return job_id
-
-
-def receipt_payload_for(draft: ReceiveDraft, *, code: str, agency: Agency, desk: Desk, clerk: Clerk,
-                        received_at: datetime, due_at: datetime) -> dict[str, Any]:
-    a = draft.applicant
-    applicant = {
-        "full_name": a.full_name, "id_number": a.id_number,
-        "birth_date": a.birth_date.isoformat() if a.birth_date else None, "sex": a.sex,
-        "address": a.address, "phone": a.phone, "email": a.email,
-    }
-    if a.extra:
-        applicant["extra"] = a.extra
-    return {
-        "code": code,
-        "procedure": procedure_to_dict(draft.procedure),
-        "applicant": applicant,
-        "documents": [{"name": d.name, "form": str(d.form), "count": d.count} for d in draft.documents],
-        "sets": draft.sets,
-        "channel": int(draft.channel),
-        "delivery": str(draft.delivery),
-        "notes": draft.notes,
-        "received_at": received_at.isoformat(),
-        "due_at": due_at.isoformat(),
-        "term": draft.procedure.term.label_vi(),
-        # So a receipt can be reprinted anywhere, even where this clerk has no account.
-        "agency_name": agency.name,
-        "desk_number": desk.number,
-        "clerk_name": clerk.full_name,
-    }
 
 
 def next_sequence(conn: Connection, agency_code: str, desk_number: int, day, count: int = 1) -> int:
@@ -117,9 +75,10 @@ class DossierRepo:
     # -- writing ---------------------------------------------------------------------------
     def receive(
         self, draft: ReceiveDraft, *, agency: Agency, desk: Desk, clerk: Clerk,
-        received_at: datetime, due_at: datetime, make_slip: Callable[[str], Slip] | None = None,
-        copies: int = 1, printer_uri: str = "",
+        received_at: datetime, due_at: datetime,
     ) -> ReceiveResult:
+        """Issue the code and write the RECEIVED event and the projection, in one transaction.
+        The receipt's print job is the print queue's (db/print_jobs.py), queued after."""
         day = received_at.date()
         with write_tx(self.engine) as conn:
             while True:
@@ -129,20 +88,16 @@ class DossierRepo:
                 # (pulled back from the centre): skip them rather than fail.
                 if conn.execute(select(dossier.c.id).where(dossier.c.code == code)).first() is None:
                     break
-            payload = receipt_payload_for(draft, code=code, agency=agency, desk=desk, clerk=clerk,
-                                          received_at=received_at, due_at=due_at)
+            payload = receipt_payload(draft, code=code, agency_name=agency.name, desk_number=desk.number,
+                                      clerk_name=clerk.full_name, received_at=received_at, due_at=due_at)
             ev = Event(id=new_id(), dossier_id=new_id(), agency_code=agency.code,
                        desk_number=desk.number, clerk_id=clerk.id, hlc=self.hlc.stamp(),
                        wall_time=self.clock.now(), kind=EventKind.RECEIVED, payload=payload)
             state = start(ev)
             conn.execute(event.insert().values(**event_to_row(ev)))
             conn.execute(dossier.insert().values(**state_to_row(state)))
-            slip, job_id = None, None
-            if make_slip is not None:
-                slip = make_slip(code)
-                job_id = queue_print(conn, ev.dossier_id, slip, copies, printer_uri, self.clock.now())
             raise_hlc(conn, ev.hlc)
-        return ReceiveResult(dossier=state, event=ev, slip=slip, print_job_id=job_id)
+        return ReceiveResult(dossier=state, event=ev)
 
     def record(self, dossier_id: str, kind: EventKind, payload: dict, clerk: Clerk) -> DossierState:
         """Record an event whose payload is already made, if its kind fits the state (the
@@ -180,9 +135,13 @@ class DossierRepo:
             conn.execute(event.insert().values(**event_to_row(ev)))
             if ev.hlc > state.last_hlc:
                 new_state = apply(state, ev)          # the usual case: it sorts last
+                # Only the columns the event changed: the others' indexes stay untouched.
+                old_row, new_row = state_to_row(state), state_to_row(new_state)
+                changed = {k: v for k, v in new_row.items() if old_row[k] != v}
+                conn.execute(dossier.update().where(dossier.c.id == dossier_id).values(**changed))
             else:
                 new_state = fold(events_of(conn, [dossier_id])[dossier_id])
-            upsert_projection(conn, new_state)
+                upsert_projection(conn, new_state)
             slip = job_id = None
             if make_slip is not None:
                 slip = make_slip(new_state, ev)
@@ -191,80 +150,11 @@ class DossierRepo:
             raise_hlc(conn, ev.hlc)
         return RecordResult(dossier=new_state, event=ev, slip=slip, print_job_id=job_id)
 
-    def apply_events(self, events: builtins.list[Event], *, synced: bool = True) -> set[str]:
-        """Insert the events not already here (by id), re-fold the dossiers they touch.
-
-        Idempotent and order-free: applying a batch twice, or its parts in any order,
-        gives the same log and projections. Events arriving from elsewhere are already on
-        the central store, so they are stored as sent unless `synced=False`.
-        """
-        if not events:
-            return set()
-        with write_tx(self.engine) as conn:
-            existing: set[str] = set()
-            ids = list({e.id for e in events})
-            for i in range(0, len(ids), 500):
-                existing.update(conn.execute(select(event.c.id).where(event.c.id.in_(ids[i:i + 500]))).scalars())
-            fresh: dict[str, Event] = {}
-            for e in events:
-                if e.id not in existing and e.id not in fresh:
-                    fresh[e.id] = e
-            if not fresh:
-                return set()
-            synced_at = self.clock.now() if synced else None
-            conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]),
-                         [event_to_row(e, synced_at) for e in fresh.values()])
-            affected = {e.dossier_id for e in fresh.values()}
-            refold(conn, sorted(affected))
-            top = max(e.hlc for e in fresh.values())
-            raise_hlc(conn, top)
-        self.hlc.observe(top)
-        return affected
-
-    def rebuild(self, page: int = 20000) -> int:
-        """Throw the projection away and fold every dossier again from the event log."""
-        count = 0
-        with write_tx(self.engine) as conn:
-            conn.execute(delete(dossier))
-            after = ""
-            while True:
-                # Keyset pages in fold order; each page is read completely before writing,
-                # so no cursor is open across the inserts and savepoints below.
-                rows = conn.execute(select(event).where(event.c.dossier_id > after)
-                                    .order_by(event.c.dossier_id, event.c.hlc, event.c.id)
-                                    .limit(page)).all()
-                if not rows:
-                    break
-                if len(rows) == page and rows[0].dossier_id != rows[-1].dossier_id:
-                    last = rows[-1].dossier_id          # may be cut short: next page
-                    rows = [r for r in rows if r.dossier_id != last]
-                elif len(rows) == page:                 # one huge dossier: read it whole
-                    rows = conn.execute(select(event).where(event.c.dossier_id == rows[0].dossier_id)
-                                        .order_by(event.c.hlc, event.c.id)).all()
-                grouped: dict[str, builtins.list[Event]] = {}
-                for r in rows:
-                    grouped.setdefault(r.dossier_id, []).append(row_to_event(r))
-                batch = []
-                for evs in grouped.values():
-                    try:
-                        batch.append(state_to_row(fold(evs)))
-                    except ValueError:
-                        pass            # no receipt yet: no projection
-                self._insert_projections(conn, batch)
-                count += len(batch)
-                after = rows[-1].dossier_id
-        return count
-
-    @staticmethod
-    def _insert_projections(conn: Connection, rows: builtins.list[dict]) -> None:
-        if not rows:
-            return
-        try:
-            with conn.begin_nested():
-                conn.execute(dossier.insert(), rows)
-        except IntegrityError:      # a duplicate code (see guard_duplicate_code): row by row
-            for row in rows:
-                conn.execute(dossier.insert().values(**guard_duplicate_code(conn, row)))
+    def rebuild(self, page: int = 20000, progress=None) -> int:
+        """Throw the projection away and fold every dossier again from the event log
+        (db/rebuild.py); `progress(events_done, events_total)` after every page."""
+        from db.rebuild import rebuild_projection
+        return rebuild_projection(self.engine, page=page, progress=progress)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, dossier_id: str) -> DossierState | None:
@@ -294,6 +184,7 @@ class DossierRepo:
             return search_dossiers(conn, query, limit)
 
     def receipt_payload(self, dossier_id: str) -> dict:
+        """The RECEIVED event's payload (core.receive.receipt_payload): what the receipt said."""
         with read_conn(self.engine) as conn:
             q = (select(event.c.payload).where(event.c.dossier_id == dossier_id,
                                                event.c.kind == EventKind.RECEIVED.value)
@@ -306,12 +197,6 @@ class DossierRepo:
     def count(self) -> int:
         with read_conn(self.engine) as conn:
             return conn.execute(select(func.count()).select_from(dossier)).scalar_one()
-
-    def unsent_count(self) -> int:
-        """Events not yet on the central store (for the sync status line)."""
-        with read_conn(self.engine) as conn:
-            return conn.execute(select(func.count()).select_from(event)
-                                .where(event.c.synced_at.is_(None))).scalar_one()
 
     # -- helpers ---------------------------------------------------------------------------
     def _local_desk(self, conn: Connection, state: DossierState) -> int:

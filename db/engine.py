@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -35,11 +34,6 @@ class DatabaseBusy(Exception):
 
     def __init__(self, detail: str = ""):
         super().__init__(detail or "database is locked")
-
-
-def default_db_url() -> str:
-    path = Path(platformdirs.user_data_dir("motcua")) / "motcua.sqlite"
-    return f"sqlite:///{path}"
 
 
 def is_sqlite(engine_or_conn: Engine | Connection) -> bool:

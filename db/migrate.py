@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from db import search_index
 from db.engine import write_tx
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -75,6 +76,8 @@ def upgrade(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        # A migration that rebuilt the dossier table dropped the search index's triggers.
+        search_index.ensure(conn)
 
 
 def _revision(message: str) -> None:

@@ -120,6 +120,8 @@ class DossierRow(SQLModel, table=True):
     procedure_version: int
     applicant_name: str
     name_fold: str                                # core.text.fold(applicant_name)
+    # db.search_index.search_keys(code, phone, ID number); indexed by dossier_fts (SQLite)
+    search_keys: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     applicant_id_number: str = ""
     applicant_phone: str = ""
     channel: int

@@ -1,7 +1,7 @@
 """Persisted print jobs: saving a dossier never waits on the printer.
 
-A job is queued in the same transaction as the dossier it prints; the printer service
-marks it printing, then done or failed with a reason. Failed jobs stay pending until
+A job is queued right after the dossier it prints is saved (tui/actions.py); the printer
+service marks it printing, then done or failed with a reason. Failed jobs stay pending until
 retried, so a clerk can always reprint.
 """
 from __future__ import annotations
@@ -11,8 +11,9 @@ import socket
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from core.clock import Clock
 from core.ids import new_id
@@ -21,7 +22,15 @@ from db.engine import read_conn, write_tx
 from db.models import print_job as pj
 from db.sql import dumps, loads
 
-QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
+class JobStatus(StrEnum):
+    """Where a print job is; stored as its value in `print_job.status`."""
+    QUEUED = "queued"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+QUEUED, PRINTING, DONE, FAILED = JobStatus.QUEUED, JobStatus.PRINTING, JobStatus.DONE, JobStatus.FAILED
 # A job printed from another computer (a shared desk file) cannot be checked for life; it
 # is taken as cut off once it has not moved for this long (far past any print timeout).
 FOREIGN_PRINT_STALE = timedelta(minutes=10)
@@ -69,7 +78,7 @@ class PrintJob:
     slip: Slip
     copies: int
     printer_uri: str
-    status: str            # queued | printing | done | failed
+    status: JobStatus
     reason: str
     attempts: int
     created_at: datetime
@@ -79,9 +88,21 @@ class PrintJob:
 
 def _job(r) -> PrintJob:
     return PrintJob(id=r.id, dossier_id=r.dossier_id, slip=slip_from_dict(loads(r.slip)),
-                    copies=r.copies, printer_uri=r.printer_uri, status=r.status, reason=r.reason,
+                    copies=r.copies, printer_uri=r.printer_uri, status=JobStatus(r.status), reason=r.reason,
                     attempts=r.attempts, created_at=r.created_at, updated_at=r.updated_at,
                     reprint_reason=r.reprint_reason)
+
+
+def queue_print(conn: Connection, dossier_id: str, slip: Slip, copies: int, printer_uri: str,
+                now: datetime) -> str:
+    """Queue `slip` in the caller's transaction (an action and the form it issues are saved
+    together, db/dossiers.py `act`); printed after."""
+    job_id = new_id()
+    conn.execute(pj.insert().values(
+        id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
+        printer_uri=printer_uri, status=QUEUED.value, reason="", attempts=0, created_at=now,
+        updated_at=now))
+    return job_id
 
 
 class PrintJobRepo:
@@ -96,7 +117,7 @@ class PrintJobRepo:
         with write_tx(self.engine) as conn:
             conn.execute(pj.insert().values(
                 id=job_id, dossier_id=dossier_id, slip=dumps(slip_to_dict(slip)), copies=copies,
-                printer_uri=printer_uri, status=QUEUED, reason="", attempts=0,
+                printer_uri=printer_uri, status=QUEUED.value, reason="", attempts=0,
                 created_at=now, updated_at=now, reprint_reason=reprint_reason))
         return job_id
 
@@ -108,13 +129,13 @@ class PrintJobRepo:
             raise KeyError(job_id)
 
     def mark_printing(self, job_id: str) -> None:
-        self._set(job_id, status=PRINTING, attempts=pj.c.attempts + 1, owner=this_process())
+        self._set(job_id, status=PRINTING.value, attempts=pj.c.attempts + 1, owner=this_process())
 
     def mark_done(self, job_id: str) -> None:
-        self._set(job_id, status=DONE, reason="")
+        self._set(job_id, status=DONE.value, reason="")
 
     def mark_failed(self, job_id: str, reason: str) -> None:
-        self._set(job_id, status=FAILED, reason=reason)
+        self._set(job_id, status=FAILED.value, reason=reason)
 
     def recover_interrupted(self) -> int:
         """At start-up: a job left "printing" by a process that is gone was cut off; mark it
@@ -122,14 +143,14 @@ class PrintJobRepo:
         (the app, while `motcua calendar show` starts beside it) is left alone."""
         with read_conn(self.engine) as conn:
             rows = conn.execute(select(pj.c.id, pj.c.owner, pj.c.updated_at)
-                                .where(pj.c.status == PRINTING)).all()
+                                .where(pj.c.status == PRINTING.value)).all()
         now = self.clock.now()
         stale = [r.id for r in rows if not owner_alive(r.owner, r.updated_at, now)]
         if not stale:
             return 0
         with write_tx(self.engine) as conn:
-            return conn.execute(update(pj).where(pj.c.id.in_(stale), pj.c.status == PRINTING).values(
-                status=FAILED, updated_at=now,
+            return conn.execute(update(pj).where(pj.c.id.in_(stale), pj.c.status == PRINTING.value).values(
+                status=FAILED.value, updated_at=now,
                 reason="Bị gián đoạn khi đang in (chương trình đã đóng). Bấm In lại.")).rowcount
 
     def get(self, job_id: str) -> PrintJob:
@@ -142,7 +163,7 @@ class PrintJobRepo:
     def pending(self) -> list[PrintJob]:
         """Queued and failed jobs, oldest first."""
         with read_conn(self.engine) as conn:
-            rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED, FAILED)))
+            rows = conn.execute(select(pj).where(pj.c.status.in_((QUEUED.value, FAILED.value)))
                                 .order_by(pj.c.created_at, pj.c.id)).all()
         return [_job(r) for r in rows]
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from core.lifecycle import DossierState, Event, EventKind, Status, fold, state_fields
 from core.text import fold as fold_text
 from db.models import dossier, event
+from db.search_index import search_keys
 from db.sql import dumps, insert_for, loads
 
 
@@ -36,9 +37,10 @@ def state_to_row(s: DossierState) -> dict[str, Any]:
 
 def fields_to_row(f: dict[str, Any]) -> dict[str, Any]:
     """The dossier row of a projection given as DossierState's fields (`fold_fields`):
-    the same names, plus the folded name; enums as ints, conflicts as JSON."""
+    the same names, plus the folded name and search keys; enums as ints, conflicts as JSON."""
     row = dict(f)
     row["name_fold"] = fold_text(f["applicant_name"])
+    row["search_keys"] = search_keys(f["code"], f["applicant_phone"], f["applicant_id_number"])
     row["channel"] = int(f["channel"])
     row["status"] = int(f["status"])
     row["prior_status"] = int(f["prior_status"]) if f["prior_status"] is not None else None

@@ -1,21 +1,19 @@
-"""Dossier search at the desk: by code, citizen ID number, phone or name, newest first.
+"""Dossier search at the desk, the way a clerk remembers a dossier; newest first.
 
-Kept fast on a million dossiers (median well under 20 ms) by choosing the index per query:
+- Any word of the applicant's name, with or without diacritics: "Nguyệt", "ngoc", and
+  several words in any order ("anh nguyet"). Every word must be in the name; the last one
+  may be unfinished ("tran thi h") unless the query ends with a space ("nguyen van an "
+  means the word "an", not "anh").
+- The last 4 or more digits of a code, phone or ID number ("01015", "777888"), or the whole
+  number ("0935 555 666", "+84935555666"); with name words too ("ngoc 4512").
+- A code or the start of one ("000.21.53.H48-250311"), typed or scanned (also from the
+  lookup URL of a receipt's QR code): a whole code gives that dossier alone; a prefix the
+  newest codes that start with it (the unique code index read backwards).
 
-- code: an exact code is one index probe and gives that dossier alone. Otherwise a range
-  on the unique code index, read backwards (`ORDER BY code DESC`): codes carry the date,
-  so the last codes of a prefix are the newest dossiers; the page is then ordered by
-  reception time.
-- 12 digits: the ID-number index; 9–11 digits: the phone index (a person has few dossiers).
-- otherwise the folded name prefix: a range `name_fold >= q AND name_fold < q || U+FFFF` on
-  the (name_fold, received_at) index. A narrow prefix ("tran thi bich") is answered from
-  that index alone: take its entries, keep the newest `limit`, then read only those rows.
-  A broad prefix ("nguyen" matches a third of all names) would sort hundreds of thousands
-  of entries, so past a threshold the received_at index is walked newest first instead,
-  stopping after `limit` matches; broad prefixes are common, so that walk is short.
-  Names do not cluster in time, which is what makes the walk short; codes do, which is
-  why codes are not searched this way.
-On other databases (the central PostgreSQL) plain queries are used and its planner chooses.
+Names and numbers go through the FTS5 index of db/search_index.py on a desk (SQLite): its
+rowids sort newest first, so a page costs the same for "nguyen" (a third of all names) as
+for a rare given name (bench/bench_search.py: medians at 1,000,000 dossiers). On the central
+PostgreSQL the same matches are plain LIKE filters on the same columns.
 """
 from __future__ import annotations
 
@@ -28,12 +26,15 @@ from core.lifecycle import DossierState
 from core.text import fold
 from db.models import dossier
 from db.rows import newest_first, row_to_state
+from db.search_index import KEY_FTS, NAME_FTS, dossier_rowid
 
 PREFIX_END = "\uffff"
-# Above this many name matches the received_at walk is cheaper than sorting the matches.
-BROAD_NAME_MATCHES = 20_000
+# Fewer digits than this are too many matches to mean anything ("2025"); they are taken as
+# the start of a code instead.
+MIN_TAIL_DIGITS = 4
 
 _SEPARATORS = re.compile(r"[\s.\-()]")
+_WORD = re.compile(r"[^\W_]+")          # what FTS5's unicode61 tokenizer calls a token
 
 
 def _phone_key(digits: str) -> str:
@@ -51,26 +52,31 @@ def search_dossiers(conn: Connection, query: str, limit: int = 50) -> list[Dossi
         if found is not None:
             q = str(found)
     compact = _SEPARATORS.sub("", q).lstrip("+")
-    if compact.isdigit() and 9 <= len(compact) <= 12:
-        column = dossier.c.applicant_id_number if len(compact) == 12 else dossier.c.applicant_phone
-        value = compact if len(compact) == 12 else _phone_key(compact)
-        rows = conn.execute(select(dossier).where(column == value)
-                            .order_by(dossier.c.received_at.desc()).limit(limit)).all()
-        if rows:
-            return newest_first(row_to_state(r) for r in rows)
-        # an all-digit agency code can look like a phone number: try it as a code
-    if any(ch.isdigit() for ch in q):
-        result = _by_code(conn, q, limit)
-        if not result and q != q.upper():
-            result = _by_code(conn, q.upper(), limit)
-        return result
-    key = fold(q)
-    if not key:
+    if compact.isdigit():
+        if len(compact) >= MIN_TAIL_DIGITS:
+            found = _by_words(conn, [], [_phone_key(compact)], False, limit)
+            if found:
+                return found
+        # an all-digit agency code can look like a number: try it as a code
+        return _code(conn, q, limit)
+    words, numbers = [], []
+    for token in q.split():
+        if token.isdigit() and len(token) >= MIN_TAIL_DIGITS:
+            numbers.append(token)
+        elif any(ch.isdigit() for ch in token):
+            return _code(conn, q, limit)         # "H48-250311", "000.21.53.H48-2503"
+        else:
+            words.extend(_WORD.findall(fold(token)))
+    if not words and not numbers:
         return []
-    # "nguyen van an " (a space typed after) means the whole word "an", not "anh": the
-    # name itself or the name followed by more words.
-    hi = key + " " + PREFIX_END if query[-1:].isspace() else key + PREFIX_END
-    return _by_name(conn, key, hi, limit)
+    return _by_words(conn, words, numbers, not query[-1:].isspace(), limit)
+
+
+def _code(conn: Connection, q: str, limit: int) -> list[DossierState]:
+    result = _by_code(conn, q, limit)
+    if not result and q != q.upper():
+        result = _by_code(conn, q.upper(), limit)
+    return result
 
 
 def _by_code(conn: Connection, prefix: str, limit: int) -> list[DossierState]:
@@ -85,25 +91,48 @@ def _by_code(conn: Connection, prefix: str, limit: int) -> list[DossierState]:
     return newest_first(row_to_state(r) for r in rows)
 
 
-def _by_name(conn: Connection, lo: str, hi: str, limit: int) -> list[DossierState]:
+def _by_words(conn: Connection, words: list[str], numbers: list[str], last_is_prefix: bool,
+              limit: int) -> list[DossierState]:
+    """Dossiers whose name has every word (the last one as a prefix if `last_is_prefix`)
+    and whose code, phone or ID number ends with every number."""
+    tails = ["".join(reversed(n)) for n in numbers]
     if conn.dialect.name != "sqlite":
-        rows = conn.execute(select(dossier).where(dossier.c.name_fold >= lo, dossier.c.name_fold < hi)
-                            .order_by(dossier.c.received_at.desc()).limit(limit)).all()
-        return newest_first(row_to_state(r) for r in rows)
-    params = {"lo": lo, "hi": hi, "limit": limit, "broad": BROAD_NAME_MATCHES}
-    matches = conn.execute(text(
-        "SELECT count(*) FROM (SELECT 1 FROM dossier INDEXED BY ix_dossier_name_fold "
-        "WHERE name_fold >= :lo AND name_fold < :hi LIMIT :broad)"), params).scalar_one()
-    if matches == 0:
-        return []
-    if matches < BROAD_NAME_MATCHES:
-        picked = ("SELECT rowid FROM dossier INDEXED BY ix_dossier_name_fold "
-                  "WHERE name_fold >= :lo AND name_fold < :hi ORDER BY received_at DESC LIMIT :limit")
+        return _by_words_plain(conn, words, tails, last_is_prefix, limit)
+    names = " AND ".join(f'"{w}"' + ("*" if last_is_prefix and i == len(words) - 1 else "")
+                         for i, w in enumerate(words))
+    digits = " AND ".join(f'"{t}"*' for t in tails)
+    if names and digits:
+        # the digits are the rarer: walk their matches, keep those whose name fits
+        sql = (f"SELECT k.rowid FROM {KEY_FTS} k WHERE {KEY_FTS} MATCH ? AND k.rowid IN "
+               f"(SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH ?) ORDER BY k.rowid LIMIT ?")
+        params: tuple = (digits, names, limit)
     else:
-        picked = ("SELECT rowid FROM dossier INDEXED BY ix_dossier_received_at "
-                  "WHERE name_fold >= :lo AND name_fold < :hi ORDER BY received_at DESC LIMIT :limit")
-    rowids = conn.execute(text(picked), params).scalars().all()
-    if not rowids:
+        table = NAME_FTS if names else KEY_FTS
+        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT ?"
+        params = (names or digits, limit)
+    keys = conn.exec_driver_sql(sql, params).scalars().all()
+    if not keys:
         return []
+    rowids = [dossier_rowid(k) for k in keys]
     rows = conn.execute(select(dossier).where(literal_column("dossier.rowid").in_(rowids))).all()
     return newest_first(row_to_state(r) for r in rows)
+
+
+def _by_words_plain(conn: Connection, words: list[str], tails: list[str], last_is_prefix: bool,
+                    limit: int) -> list[DossierState]:
+    clauses, params = [], {}
+    for i, w in enumerate(words):
+        open_end = last_is_prefix and i == len(words) - 1
+        clauses.append(f"(' ' || name_fold || ' ') LIKE :w{i}")
+        params[f"w{i}"] = f"% {_like(w)}%" if open_end else f"% {_like(w)} %"
+    for i, t in enumerate(tails):
+        clauses.append(f"(' ' || search_keys) LIKE :t{i}")
+        params[f"t{i}"] = f"% {_like(t)}%"
+    rows = conn.execute(select(dossier).where(text(" AND ".join(clauses)).bindparams(**params))
+                        .order_by(dossier.c.received_at.desc()).limit(limit)).all()
+    return newest_first(row_to_state(r) for r in rows)
+
+
+def _like(value: str) -> str:
+    # folded words and digits carry no LIKE wildcards but "_" could come from a name
+    return value.replace("%", "").replace("_", "")

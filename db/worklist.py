@@ -6,6 +6,8 @@ Each list is the `core.worklist` rule of the same name, written as one range ove
 """
 from __future__ import annotations
 
+import heapq
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine, and_, func, select
@@ -41,11 +43,22 @@ class WorkListRepo:
                     for name, rule in rules.items()}
 
     def page(self, rule: Rule, offset: int = 0, limit: int = 100) -> list[DossierState]:
-        order = dossier.c[rule.column] if rule.column else dossier.c.received_at
+        """Rows `offset`..`offset + limit` of the list, oldest date first. A list over several
+        statuses is read one status at a time (each an ordered index range, so no sort of
+        the whole list) and merged."""
+        column = rule.column or "received_at"
+        order = (dossier.c[column], dossier.c.id)
         with read_conn(self.engine) as conn:
-            q = (select(dossier).where(_where(rule)).order_by(order, dossier.c.id)
-                 .offset(offset).limit(limit))
-            return [row_to_state(r) for r in conn.execute(q)]
+            if len(rule.statuses) == 1 or rule.column is None:
+                q = select(dossier).where(_where(rule)).order_by(*order).offset(offset).limit(limit)
+                return [row_to_state(r) for r in conn.execute(q)]
+            runs = []
+            for status in rule.statuses:
+                q = (select(dossier).where(_where(replace(rule, statuses=(status,))))
+                     .order_by(*order).limit(offset + limit))
+                runs.append(conn.execute(q).all())
+        merged = heapq.merge(*runs, key=lambda r: (getattr(r, column), r.id))
+        return [row_to_state(r) for i, r in enumerate(merged) if offset <= i < offset + limit]
 
     # -- today's dossiers: the true count, and pages of it ---------------------------
     def received_count(self, start: datetime, end: datetime) -> int:

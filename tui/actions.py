@@ -4,7 +4,9 @@ and the benchmarks, so what is measured is what runs."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from core.lifecycle import DossierState, Event
 from core.people import Clerk
 from core.receive import ReceiveDraft
 from core.slips import Slip, build_receipt, with_reprint_mark
@@ -12,27 +14,37 @@ from core.slips import Slip, build_receipt, with_reprint_mark
 log = logging.getLogger("motcua.actions")
 
 
-def save_dossier(services, clerk: Clerk, draft: ReceiveDraft):
-    """Compute the appointment, issue the code, write event + projection + print job."""
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A saved dossier and its receipt, queued for printing."""
+    dossier: DossierState
+    event: Event
+    slip: Slip
+    print_job_id: str
+
+
+def save_dossier(services, clerk: Clerk, draft: ReceiveDraft) -> Received:
+    """Compute the appointment, issue the code, write event + projection (one transaction),
+    then queue the receipt. A crash between the two leaves the dossier saved and its receipt
+    reprintable from the dossier screen; the dossier never waits on the print queue."""
     agency, desk, settings = services.agency, services.desk, services.settings
     now = services.clock.now()
     due = services.calendar().due(now, draft.procedure.term, draft.procedure.cutoff_applies)
     from db.forms import ledger_numbering
     book, ledger_seq = ledger_numbering(services.engine, agency.code, desk.number, now)
 
-    def make_slip(code: str):
-        return build_receipt(
-            agency=agency, desk=desk, code=code, applicant=draft.applicant,
-            procedure=draft.procedure, documents=draft.documents, sets=draft.sets,
-            received_at=now, due_at=due, delivery=draft.delivery,
-            clerk_name=clerk.full_name, qr_template=settings.qr_template,
-            ledger_book=book, ledger_seq=ledger_seq(code),
-        )
-
-    return services.dossiers.receive(
-        draft, agency=agency, desk=desk, clerk=clerk, received_at=now, due_at=due,
-        make_slip=make_slip, copies=settings.copies, printer_uri=settings.resolved_printer_uri(),
+    saved = services.dossiers.receive(draft, agency=agency, desk=desk, clerk=clerk,
+                                      received_at=now, due_at=due)
+    slip = build_receipt(
+        agency=agency, desk=desk, code=saved.dossier.code, applicant=draft.applicant,
+        procedure=draft.procedure, documents=draft.documents, sets=draft.sets,
+        received_at=now, due_at=due, delivery=draft.delivery,
+        clerk_name=clerk.full_name, qr_template=settings.qr_template,
+        ledger_book=book, ledger_seq=ledger_seq(saved.dossier.code),
     )
+    job_id = services.print_jobs.enqueue(saved.dossier.id, slip, settings.copies,
+                                         settings.resolved_printer_uri())
+    return Received(saved.dossier, saved.event, slip, job_id)
 
 
 def run_print_job(services, job_id: str) -> str | None:

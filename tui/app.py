@@ -55,7 +55,7 @@ class MotcuaApp(App):
     BINDINGS = [
         Binding("f1", "help", "Trợ giúp", id="app.help"),
         Binding("f9", "print_queue", "Hàng đợi in", id="print.queue"),
-        Binding("f7", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
+        Binding("f10", "ledger", "Xuất sổ theo dõi hồ sơ", id="ledger.export"),
         Binding("f8", "sync_now", "Đồng bộ ngay", id="sync.now"),
         Binding("ctrl+q", "quit", "Thoát", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "Bảng lệnh", id="app.palette", priority=True, show=False),

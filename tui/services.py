@@ -10,11 +10,23 @@ import os
 from logging.handlers import RotatingFileHandler
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.clock import Clock, HybridClock, SystemClock
 from core.people import Agency, Clerk, Desk
 from tui.config import Settings, data_dir
 from tui.drafts import DraftStore
+
+if TYPE_CHECKING:      # real types for readers and checkers; imported lazily at run time
+    from sqlalchemy import Engine
+
+    from db.accounts import AccountRepo
+    from db.calendar import CalendarRepo
+    from db.catalogue import CatalogueRepo
+    from db.dossiers import DossierRepo
+    from db.print_jobs import PrintJobRepo
+    from db.sync import SyncEngine
+    from printers.service import PrintService
 
 log = logging.getLogger("motcua")
 
@@ -23,17 +35,17 @@ log = logging.getLogger("motcua")
 class Services:
     settings: Settings
     clock: Clock
-    engine: object
+    engine: Engine
     hlc: HybridClock
-    dossiers: object
-    accounts: object
-    catalogue: object
-    calendar_repo: object
-    print_jobs: object
+    dossiers: DossierRepo
+    accounts: AccountRepo
+    catalogue: CatalogueRepo
+    calendar_repo: CalendarRepo
+    print_jobs: PrintJobRepo
     demo_accounts: list = field(default_factory=list)
-    sync: object = None                # db.sync.SyncEngine when a central store is configured
+    sync: SyncEngine | None = None     # when a central store is configured
     drafts: DraftStore | None = None   # forms being typed (tui/drafts.py)
-    _printer: object = None
+    _printer: PrintService | None = None
     _calendar: tuple = (None, None)    # (overrides it was built from, WorkingCalendar)
 
     @property

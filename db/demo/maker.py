@@ -3,27 +3,30 @@
 DEMO DATA. A `DossierMaker` turns a plan (agency, desk, clerks, procedures, calendar, "now")
 and a chunk of days into event rows and projection rows as plain tuples, ready for
 executemany. It is picklable input in, plain data out, so chunks can be made in worker
-processes while the parent writes. Every row looks like what `DossierRepo.receive` and
-`record` write (the RECEIVED payload carries the procedure snapshot); the projection is
-folded inline and checked against `core.lifecycle.fold` on a sample of dossiers.
+processes while the parent writes. Every row is what `DossierRepo.receive` and `record`
+write: the RECEIVED payload comes from `core.receive.receipt_payload`, the projection is
+`core.lifecycle.fold_fields` of the dossier's events turned into a row by db/rows.py.
 """
 from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+import msgspec
+from sqlalchemy import DateTime
+
 from core.calendar import OfficeHours, Override, WorkingCalendar
 from core.catalogue import Delivery, Procedure, TermUnit
-from core.catalogue_io import procedure_to_dict
-from core.lifecycle import Event, EventKind, Status, fold
-from core.people import Agency, Desk, Role
-from core.text import fold as fold_text
+from core.lifecycle import EventKind, fold_fields, make_event
+from core.people import Agency, Applicant, Channel, Desk, Role
+from core.receive import ReceiveDraft, receipt_payload
 from db.demo.people import PeopleMaker
+from db.models import dossier as dossier_table
+from db.rows import fields_to_row
 from db.sql import dumps
 
 # How often each procedure is filed at a commune desk (DEMO weights): copies certified
@@ -71,18 +74,8 @@ _RATED = {"very_satisfied": _const({"level": "very_satisfied"}),
           "satisfied": _const({"level": "satisfied"})}
 _RATED_BAD = tuple(_const({"level": "dissatisfied", "reasons": [r]}) for r in _DISSATISFIED)
 
-_STATUS_AFTER = {k: int(v) for k, v in {
-    EventKind.TRANSFERRED: Status.PROCESSING, EventKind.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT,
-    EventKind.REFUSED: Status.NOT_ACCEPTED,
-    EventKind.WITHDRAWN: Status.WITHDRAWN, EventKind.RESULT_READY: Status.RESOLVED,
-    EventKind.RETURNED: Status.RETURNED,
-}.items()}
 # Enum members looked up once: attribute access on an Enum class is slow in a hot loop.
-(_READY_K, _RETURNED_K, _REFUSED_K, _WITHDRAWN_K, _SUPPLEMENT_K, _APOLOGY_K, _RATED_K,
- _SUPPLEMENTED_K, _TRANSFERRED_K) = (
-    EventKind.RESULT_READY, EventKind.RETURNED, EventKind.REFUSED, EventKind.WITHDRAWN,
-    EventKind.SUPPLEMENT_REQUESTED, EventKind.APOLOGY_ISSUED, EventKind.RATED,
-    EventKind.SUPPLEMENT_RECEIVED, EventKind.TRANSFERRED)
+_RECEIVED_K, _RATED_K = EventKind.RECEIVED, EventKind.RATED
 _KIND_TEXT = {k: k.value for k in EventKind}
 _DESK, _POST, _ONLINE = Delivery.DESK.value, Delivery.POST.value, Delivery.ONLINE.value
 
@@ -91,13 +84,11 @@ _ONE_MS = timedelta(milliseconds=1)
 
 EVENT_COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time",
                "kind", "payload", "synced_at")
-DOSSIER_COLS = ("id", "code", "agency_code", "desk_number", "procedure_code", "procedure_name",
-                 "procedure_version", "applicant_name", "name_fold", "applicant_id_number",
-                 "applicant_phone", "channel", "status", "received_at", "due_at", "original_due_at",
-                 "received_by", "resolved_at", "returned_at", "closed_at", "supplement_count",
-                 "apology_count", "rating", "conflicts", "last_hlc", "event_count", "prior_status",
-                 "supplement_requested_at", "supplement_due_at", "supplement_overrides", "holder",
-                 "step_due_at")
+DOSSIER_COLS = tuple(c.name for c in dossier_table.c)
+_DOSSIER_DATETIMES = tuple(i for i, c in enumerate(dossier_table.c) if isinstance(c.type, DateTime))
+# The receipt JSON, compact UTF-8 like db.sql.dumps but quicker: this runs once per dossier
+# of a million-dossier seed, and a receipt holds only JSON types.
+_encode = msgspec.json.Encoder().encode
 
 
 def _sqlite_dt(value: datetime | None) -> str | None:
@@ -112,8 +103,6 @@ def _same(value):
 
 class _Proc(NamedTuple):
     proc: Procedure
-    as_json: str
-    term_json: str
     channel_cum: tuple[float, float, float]
     optional_docs: tuple[bool, ...]
 
@@ -131,7 +120,6 @@ class SeedPlan:
     node: str                                     # HLC node of this desk
     rng_seed: int
     sqlite: bool                                  # datetimes as SQLite text, else objects
-    check_every: int = 997
 
 
 @dataclass(frozen=True)
@@ -156,16 +144,14 @@ class DossierMaker:
         desk_clerks = [cid for cid, _n, role in plan.clerks if role == Role.CLERK.value]
         desk_clerks = desk_clerks or [cid for cid, _n, _r in plan.clerks]
         self.clerks = desk_clerks * 4 + [cid for cid, _n, _r in plan.clerks]   # mostly desk clerks
-        self.clerk_json = {cid: dumps(name) for cid, name, _r in plan.clerks}
+        self.clerk_names = {cid: name for cid, name, _r in plan.clerks}
         procs = [p for p in plan.procedures if p.active]
         self.procs = [self._proc(p) for p in procs]
         self.multi_day = [i for i, pr in enumerate(self.procs) if pr.proc.term.unit is not TermUnit.SAME_DAY]
         self.proc_cum = list(itertools.accumulate(_PROC_WEIGHT.get(p.code, 1) for p in procs))
-        self.agency_json = dumps(plan.agency.name)
         self.dt = _sqlite_dt if plan.sqlite else _same
-        self.docs_json: dict[tuple, str] = {}
+        self.docs: dict[tuple, tuple] = {}
         self.due_cache: dict[tuple, datetime] = {}
-        self.fold_cache: dict[str, str] = {}
         self.made = 0
         self.hlc_counter = 0
         self.max_hlc = ""
@@ -193,10 +179,9 @@ class DossierMaker:
 
     @staticmethod
     def _proc(p: Procedure) -> _Proc:
-        d = procedure_to_dict(p)
         a, b, _c = _CHANNELS.get(p.field, _DEFAULT_CHANNELS)
         optional = tuple("(nếu" in doc.name or "nếu có" in doc.name for doc in p.documents)
-        return _Proc(p, dumps(d), dumps(p.term.label_vi()), (a, a + b, 1.0), optional)
+        return _Proc(p, (a, a + b, 1.0), optional)
 
     # -- time helpers ----------------------------------------------------------------------
     def working_days(self, days: int) -> list[date]:
@@ -388,94 +373,44 @@ class DossierMaker:
         due = self.due(t0, p)
         applicant = self.people.person(t0.date())
         mask = tuple(not optional or rng.random() < 0.3 for optional in pr.optional_docs)
-        docs_json = self.docs_json.get((pi, mask))
-        if docs_json is None:
-            docs_json = self.docs_json[(pi, mask)] = dumps(
-                [{"name": d.name, "form": d.form.value, "count": d.count}
-                 for d, keep in zip(p.documents, mask) if keep])
+        documents = self.docs.get((pi, mask))
+        if documents is None:
+            documents = self.docs[(pi, mask)] = tuple(d for d, keep in zip(p.documents, mask) if keep)
         clerk = self.clerks[int(rng.random() * len(self.clerks))]
-        # The RECEIVED payload, as receive() writes it (plus "demo"), assembled from pieces
-        # encoded once: this is the hot path of a million-dossier seed.
-        payload_json = (
-            f'{{"procedure":{pr.as_json},"code":"{code}","applicant":{dumps(applicant)},'
-            f'"documents":{docs_json},"sets":1,"channel":{channel},"delivery":"{delivery}",'
-            f'"notes":"","received_at":"{t0.isoformat()}","due_at":"{due.isoformat()}",'
-            f'"term":{pr.term_json},"agency_name":{self.agency_json},"desk_number":{self.desk.number},'
-            f'"clerk_name":{self.clerk_json[clerk]},"demo":true}}'
-        )
+        draft = ReceiveDraft(
+            applicant=Applicant(full_name=applicant["full_name"], id_number=applicant["id_number"],
+                                birth_date=date.fromisoformat(applicant["birth_date"]),
+                                sex=applicant["sex"], address=applicant["address"],
+                                phone=applicant["phone"], email=applicant["email"]),
+            procedure=p, documents=documents, channel=Channel(channel), delivery=Delivery(delivery))
+        payload = receipt_payload(draft, code=code, agency_name=self.agency.name,
+                                  desk_number=self.desk.number, clerk_name=self.clerk_names[clerk],
+                                  received_at=t0, due_at=due)
+        payload["demo"] = True
         ms = (t0 - _EPOCH_LOCAL) // _ONE_MS
         dossier_id = self.uuid7(ms)
         agency, desk_no = self.agency.code, self.desk.number
-        last_hlc = self.stamp(ms)
-        rows = [(self.uuid7(ms), dossier_id, agency, desk_no, clerk, last_hlc, dt(t0), "received",
-                 payload_json, None)]
-        # The fold of core.lifecycle for these (always valid) stories, done inline; checked
-        # against core's fold on a sample below.
-        status, due_at, resolved, returned, closed = int(Status.RECEIVED), due, None, None, None
-        supplements = apologies = 0
-        rating = prior = asked = asked_due = None
-        holder = ""
+        stamp = self.stamp(ms)
+        events = [make_event(self.uuid7(ms), dossier_id, agency, desk_no, clerk, stamp, t0,
+                             _RECEIVED_K, payload)]
+        jsons = [_encode(payload).decode()]
         for kind, at, (pl, pl_json) in self.story(scenario, t0, due, p, channel, delivery):
             if at > self.now:
                 break
             ms = (at - _EPOCH_LOCAL) // _ONE_MS
             who = clerk if kind is _RATED_K else self.clerks[int(rng.random() * len(self.clerks))]
-            last_hlc = self.stamp(ms)
-            rows.append((self.uuid7(ms), dossier_id, agency, desk_no, who, last_hlc, dt(at),
-                         _KIND_TEXT[kind], pl_json, None))
-            if kind is _SUPPLEMENT_K:
-                prior, asked, asked_due = status, at, datetime.fromisoformat(pl["citizen_due_at"])
-            elif kind is _SUPPLEMENTED_K:
-                status, prior = prior, None
-            elif kind is _TRANSFERRED_K:
-                holder = pl["to_body"]
-            status = _STATUS_AFTER.get(kind, status)
-            if kind is _READY_K:
-                resolved = at
-                holder = ""
-            elif kind is _RETURNED_K:
-                returned = at
-            elif kind is _REFUSED_K or kind is _WITHDRAWN_K:
-                closed = at
-            elif kind is _SUPPLEMENT_K:
-                supplements += 1
-            elif kind is _APOLOGY_K:
-                due_at = datetime.fromisoformat(pl["new_due_at"])
-                apologies += 1
-            elif kind is _RATED_K:
-                rating = pl["level"]
-        if last_hlc > self.max_hlc:
-            self.max_hlc = last_hlc
-        name = applicant["full_name"]
-        name_fold = self.fold_cache.get(name)
-        if name_fold is None:
-            name_fold = self.fold_cache[name] = fold_text(name)
-        projection = (
-            dossier_id, code, agency, desk_no, p.code, p.name, p.version, name, name_fold,
-            applicant["id_number"], applicant["phone"], channel, status, dt(t0), dt(due_at), dt(due),
-            clerk, dt(resolved), dt(returned), dt(closed), supplements, apologies, rating, "[]",
-            last_hlc, len(rows), prior, dt(asked), dt(asked_due), 0, holder, None,
-        )
+            events.append(make_event(self.uuid7(ms), dossier_id, agency, desk_no, who, self.stamp(ms),
+                                     at, kind, pl))
+            jsons.append(pl_json)
+        rows = [(e.id, e.dossier_id, e.agency_code, e.desk_number, e.clerk_id, e.hlc, dt(e.wall_time),
+                 _KIND_TEXT[e.kind], j, None) for e, j in zip(events, jsons)]
+        # The projection is core.lifecycle's fold of these very events (the one fold).
+        row = fields_to_row(fold_fields(events))
+        if row["last_hlc"] > self.max_hlc:
+            self.max_hlc = row["last_hlc"]
+        projection = [row[c] for c in DOSSIER_COLS]
+        for i in _DOSSIER_DATETIMES:
+            projection[i] = dt(projection[i])
+        projection = tuple(projection)
         self.made += 1
-        if self.made % self.plan.check_every == 0:
-            self.check(rows, projection, dt)
         return rows, projection
-
-    def check(self, rows: list[tuple], projection: tuple, dt) -> None:
-        """Fold the rows with core.lifecycle and insist on the same projection."""
-        events = [Event(r[0], r[1], r[2], r[3], r[4], r[5],
-                        datetime.fromisoformat(r[6]) if isinstance(r[6], str) else r[6],
-                        EventKind(r[7]), json.loads(r[8])) for r in rows]
-        s = fold(events)
-        expected = (
-            s.id, s.code, s.agency_code, s.desk_number, s.procedure_code, s.procedure_name,
-            s.procedure_version, s.applicant_name, fold_text(s.applicant_name), s.applicant_id_number,
-            s.applicant_phone, int(s.channel), int(s.status), dt(s.received_at), dt(s.due_at),
-            dt(s.original_due_at), s.received_by, dt(s.resolved_at), dt(s.returned_at),
-            dt(s.closed_at), s.supplement_count, s.apology_count, s.rating,
-            dumps(list(s.conflicts)), s.last_hlc, s.event_count,
-            None if s.prior_status is None else int(s.prior_status), dt(s.supplement_requested_at),
-            dt(s.supplement_due_at), s.supplement_overrides, s.holder, dt(s.step_due_at),
-        )
-        if expected != projection:
-            raise AssertionError(f"seeded projection differs from core fold: {expected} != {projection}")

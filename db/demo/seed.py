@@ -31,6 +31,7 @@ from db.accounts import AccountRepo
 from db.calendar import CalendarRepo
 from db.catalogue import CatalogueRepo
 from db.dossiers import next_sequence
+from db import search_index
 from db.engine import read_conn, write_conn, write_tx
 from db.meta import KEY_DEMO, get_meta, raise_hlc, set_meta
 from db.models import dossier, event
@@ -135,7 +136,7 @@ def _plan(engine: Engine, clock: Clock, hlc: HybridClock, rng_seed: int,
         clerks=tuple((c.id, c.full_name, c.role.value) for c in accounts.list()),
         procedures=tuple(CatalogueRepo(engine, clock).current()), overrides=tuple(overrides),
         hours=hours, now=clock.now(), node=hlc.node, rng_seed=rng_seed,
-        sqlite=engine.dialect.name == "sqlite", check_every=1 if n <= 5000 else 997,
+        sqlite=engine.dialect.name == "sqlite",
     )
 
 
@@ -196,36 +197,38 @@ def seed_dossiers(engine: Engine, *, n: int, days: int, clock: Clock, hlc: Hybri
     in_memory = plan.sqlite and (engine.url.database or ":memory:") == ":memory:"
     if workers is None:
         workers = min(4, os.cpu_count() or 1) if n >= PARALLEL_FROM else 0
-    top, made = "", 0
-    if workers <= 0 or in_memory:
-        writer = _ChunkWriter(engine)
-        try:
-            for task in tasks:
-                ev_rows, dossier_rows, stamp = planner.make(task)
-                writer.write(ev_rows, dossier_rows)
-                top, made = max(top, stamp), made + len(dossier_rows)
-        finally:
-            writer.close()
-    else:
-        # Workers make the rows; this process alone writes, so one connection keeps its
-        # page cache warm (SQLite drops a connection's cache when another one commits).
-        ctx = multiprocessing.get_context("spawn")      # never fork a threaded process
-        writer = _ChunkWriter(engine)
-        try:
-            with ctx.Pool(workers, initializer=_init_worker, initargs=(plan,)) as pool:
-                pending: collections.deque = collections.deque()
-                todo = iter(tasks)
-                for task in itertools.islice(todo, workers + 1):   # bounded: memory stays flat
-                    pending.append(pool.apply_async(_make_in_worker, (task,)))
-                while pending:
-                    ev_rows, dossier_rows, stamp = pending.popleft().get()
-                    following = next(todo, None)
-                    if following is not None:
-                        pending.append(pool.apply_async(_make_in_worker, (following,)))
+    # One pass of the search index over the new rows at the end, not a trigger per row.
+    with search_index.paused(engine):
+        top, made = "", 0
+        if workers <= 0 or in_memory:
+            writer = _ChunkWriter(engine)
+            try:
+                for task in tasks:
+                    ev_rows, dossier_rows, stamp = planner.make(task)
                     writer.write(ev_rows, dossier_rows)
                     top, made = max(top, stamp), made + len(dossier_rows)
-        finally:
-            writer.close()
+            finally:
+                writer.close()
+        else:
+            # Workers make the rows; this process alone writes, so one connection keeps its
+            # page cache warm (SQLite drops a connection's cache when another one commits).
+            ctx = multiprocessing.get_context("spawn")      # never fork a threaded process
+            writer = _ChunkWriter(engine)
+            try:
+                with ctx.Pool(workers, initializer=_init_worker, initargs=(plan,)) as pool:
+                    pending: collections.deque = collections.deque()
+                    todo = iter(tasks)
+                    for task in itertools.islice(todo, workers + 1):   # bounded: memory stays flat
+                        pending.append(pool.apply_async(_make_in_worker, (task,)))
+                    while pending:
+                        ev_rows, dossier_rows, stamp = pending.popleft().get()
+                        following = next(todo, None)
+                        if following is not None:
+                            pending.append(pool.apply_async(_make_in_worker, (following,)))
+                        writer.write(ev_rows, dossier_rows)
+                        top, made = max(top, stamp), made + len(dossier_rows)
+            finally:
+                writer.close()
     if top:
         with write_tx(engine) as conn:
             raise_hlc(conn, top)

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from db.search_index import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -21,6 +22,7 @@ def _configure_and_run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",   # SQLite cannot ALTER much
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,6 +1,6 @@
 """Applying pulled events on the desk: decode, fold, and write them with the cursor.
 
-This does what `DossierRepo.apply_events` does -- insert the events not yet here, re-fold
+Applying means: insert the events not yet here, re-fold
 every dossier they touch in (HLC, id) order, raise the HLC high-water mark -- inside one
 local transaction that also stores the pull cursor and marks this desk's own events found
 at the centre as sent. So the cursor never runs ahead of the events, and a page delivered

@@ -17,13 +17,13 @@ event is written to the desk's `sync_rejection` table with the Vietnamese reason
 skips it from then on, so it never blocks the events after it and is not re-sent on
 every run, but it stays visible -- it still counts as waiting (its `synced_at` stays NULL;
 the status line never says "synced" while it exists), `SyncStatus.rejected` and
-`last_error` tell a supervisor, and `retry_rejected()` puts it back in the queue (after
-the cause is fixed). A failure of the store itself (connection, permission, lock timeout)
+`last_error` tell a supervisor, and `motcua sync retry` (db.sync.local.retry_refused) puts
+it back in the queue (after the cause is fixed). A failure of the store itself (connection, permission, lock timeout)
 never refuses anything: the run raises CentralUnavailable.
 
 Pull. The centre numbers every event it accepts (`event.seq`). On PostgreSQL the number
-comes from a sequence drawn by a BEFORE INSERT trigger under a per-agency transaction
-advisory lock held to commit, so within an agency numbers become visible in order: a
+comes from a sequence drawn by a BEFORE INSERT trigger that first locks its agency's row of
+`event_numbering` (held to commit; no desk role can take it -- migration 0003), so within an agency numbers become visible in order: a
 reader whose cursor is at N can never later meet a committed row below N (plain
 sequences commit out of order under concurrency). On SQLite the single writer gives the
 same. A desk pulls its agency's events with seq > cursor, a page (`pull_page_size`,
@@ -218,10 +218,6 @@ class SyncEngine:
     def dossier_synced(self, dossier_id: str) -> bool:
         """True when every local event of the dossier has reached the centre."""
         return local.dossier_synced(self.local, dossier_id)
-
-    def retry_rejected(self) -> int:
-        """Put refused events back in the queue (after their cause is fixed)."""
-        return local.retry_refused(self.local)
 
     def close(self) -> None:
         self.store.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, delete, exists, func, select, tuple_,
 from core.clock import Hlc
 from core.lifecycle import Event, EventKind, start
 from db.engine import read_conn, write_tx
+from db.catalogue import valid_procedure_content
 from db.meta import KEY_DESK_UUID, get_meta, set_meta
 from db.models import account, desk as desk_t, event, holiday_override, procedure_version, sync_rejection
 from db.sql import insert_for, loads
@@ -194,6 +195,8 @@ def apply_reference(engine: Engine, *, procedures: list[dict], overrides: list[d
     counts = {"catalogue": 0, "holidays": 0, "accounts": 0, "desks": 0}
     with write_tx(engine) as conn:
         for p in procedures:
+            if not valid_procedure_content(p["content"]):
+                continue          # a bad value never reaches a desk (logged by the centre's import)
             r = conn.execute(insert_for(conn, procedure_version).values(**p).on_conflict_do_nothing())
             counts["catalogue"] += r.rowcount or 0
         current = {r.day: (r.kind, r.name) for r in conn.execute(select(holiday_override))}
@@ -235,6 +238,14 @@ def dossier_synced(engine: Engine, dossier_id: str) -> bool:
     with read_conn(engine) as conn:
         rows = conn.execute(select(event.c.synced_at).where(event.c.dossier_id == dossier_id)).all()
     return bool(rows) and all(r.synced_at is not None for r in rows)
+
+
+def refused(engine: Engine) -> list[tuple[str, str]]:
+    """(event id, Vietnamese reason) of the events the centre refused, oldest first."""
+    with read_conn(engine) as conn:
+        return [tuple(r) for r in conn.execute(
+            select(sync_rejection.c.event_id, sync_rejection.c.reason)
+            .order_by(sync_rejection.c.rejected_at, sync_rejection.c.event_id))]
 
 
 def retry_refused(engine: Engine) -> int:

@@ -4,7 +4,7 @@ can fail turned into `CentralUnavailable` with a Vietnamese message.
 The same Core statements serve a central SQLite file and PostgreSQL, except three:
 - push on PostgreSQL COPYs the batch into a session temp table, then one `INSERT ...
   SELECT ... ON CONFLICT (id) DO NOTHING` moves it into `event`, where RLS checks the
-  agency and the server's trigger numbers the rows (migration 0002); COPY is the fastest
+  agency and the server's trigger numbers the rows (migration 0003); COPY is the fastest
   way in, and plain COPY into `event` could neither skip duplicates nor pass RLS. On
   SQLite the numbers are drawn here, inside the BEGIN IMMEDIATE that makes this
   connection the only writer.

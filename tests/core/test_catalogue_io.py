@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.catalogue import Delivery, DocForm, Procedure, RequiredDocument, Term, TermUnit
+from core.catalogue import TERM_MAX, Delivery, DocForm, Procedure, RequiredDocument, Term, TermUnit
 from core.catalogue_io import (CSV_COLUMNS, CatalogueError, decode_documents, dumps_csv, dumps_json,
                                encode_documents, loads_csv, loads_json, procedure_from_dict,
                                procedure_to_dict)
@@ -94,7 +94,8 @@ procedures = st.builds(
     Procedure,
     code=st.from_regex(r"\A[0-9]\.[0-9]{6}\Z"),
     name=_name, field=_awkward, level=_awkward,
-    term=st.builds(Term, st.integers(0, 400), st.sampled_from(list(TermUnit))),
+    term=st.sampled_from(list(TermUnit)).flatmap(
+        lambda u: st.builds(Term, st.integers(0, TERM_MAX[u]), st.just(u))),
     cutoff_applies=st.booleans(),
     fee=st.integers(0, 10**7), fee_note=_awkward,
     documents=st.lists(st.builds(RequiredDocument, _name, st.sampled_from(list(DocForm)),

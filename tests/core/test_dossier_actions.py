@@ -298,10 +298,13 @@ def test_hand_off_steps_each_have_a_due_date_and_an_outcome():
     assert steps[0].from_person == "Trần Thị Mai" and steps[0].to_person == "Ông Bình"
 
 
-def test_a_hand_off_step_due_before_now_is_refused():
+def test_a_hand_off_step_due_before_now_is_refused_the_default_is_the_appointment():
     desk = Desk(received=datetime(2026, 3, 2, 8))
     with pytest.raises(Refused, match="Hạn của bước"):
         desk.do(K.TRANSFERRED, {"to_body": "Tư pháp", "step_due_at": "2026-03-01 17:00"})
+    # An overdue dossier can still be handed off: its step is due at the appointment (late).
+    s = desk.do(K.TRANSFERRED, {"to_body": "Tư pháp"}, at=datetime(2026, 3, 20, 8))
+    assert s.step_due_at == desk.state.due_at == datetime(2026, 3, 9, 17)
 
 
 # -- properties ------------------------------------------------------------------------------

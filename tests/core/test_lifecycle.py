@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from core.lifecycle import Event, EventKind, Status, apply, fold, start
+from core.lifecycle import Event, EventKind, Status, accepted_events, apply, fold, start
 
 T0 = datetime(2025, 9, 22, 8, 0)
 RECEIPT = {
@@ -86,23 +87,64 @@ def histories(draw):
     for i, stamp in enumerate(stamps):
         kind = draw(st.sampled_from(KINDS + [EventKind.APOLOGY_ISSUED]))
         payload = {"new_due_at": (T0 + timedelta(days=stamp)).isoformat()} \
-            if kind is EventKind.APOLOGY_ISSUED else {"level": "hai_long"} if kind is EventKind.RATED else {}
+            if kind is EventKind.APOLOGY_ISSUED else {"level": "hai_long"} if kind is EventKind.RATED \
+            else RECEIPT if kind is EventKind.RECEIVED else {}      # a replayed receipt
+        if kind is EventKind.SUPPLEMENT_RECEIVED and draw(st.booleans()):
+            moved = (T0 + timedelta(days=stamp, hours=3)).isoformat()
+            payload = {"mode": "restart", "original_due_at": moved, "due_at": moved}
+        if kind is EventKind.SUPPLEMENT_REQUESTED:
+            payload = {"override": draw(st.booleans())}
         events.append(Event(f"x{i:03d}", "d1", "000.21.53.H48", 1 + i % 2, "c", f"{stamp:015d}.00000.d",
                             T0 + timedelta(minutes=stamp), kind, payload))
     return events
 
 
+def _without_bookkeeping(state):
+    return replace(state, conflicts=(), event_count=0, last_hlc="")
+
+
 @settings(max_examples=300, deadline=None)
-@given(histories(), st.randoms(use_true_random=False))
-def test_fold_is_order_independent_and_equals_stepwise_apply(events, rnd: random.Random):
-    shuffled = list(events)
-    rnd.shuffle(shuffled)
-    s = fold(shuffled)
-    assert s == fold(events) == stepwise(events)
+@given(histories())
+def test_fold_equals_stepwise_apply_and_every_event_is_applied_or_flagged(events):
+    s = fold(events)
+    assert s == stepwise(events)
     assert s.event_count == len(events)
     assert s.last_hlc == max(e.hlc for e in events)
-    # Every event either moved the state or is listed as a conflict: none is dropped.
-    assert len(s.conflicts) <= len(events) - 1
+    # Exactly the events the fold did not apply are flagged, each once, none dropped ...
+    applied = {e.id for e in accepted_events(events)}
+    flagged = [c.split(":", 1)[1] for c in s.conflicts]
+    assert sorted(flagged) == sorted(e.id for e in events if e.id not in applied)
+    # Whatever arrives by sync: at most one apology and one supplement without a supervisor's
+    # override, and the legal appointment moves only with a received supplement.
+    assert s.apology_count <= 1 and s.supplement_count - s.supplement_overrides <= 1
+    # ... and a flagged event changes nothing but the bookkeeping.
+    state = start(events[0])
+    for e in sorted(events[1:], key=Event.sort_key):
+        after = apply(state, e)
+        if e.id in flagged:
+            assert _without_bookkeeping(after) == _without_bookkeeping(state)
+        if after.original_due_at != state.original_due_at:
+            assert e.kind is EventKind.SUPPLEMENT_RECEIVED and e.payload.get("original_due_at")
+        state = after
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), st.randoms(use_true_random=False))
+def test_events_arriving_in_any_order_reach_the_fold_of_all(events, rnd: random.Random):
+    # What a desk does as events trickle in by sync, in whatever order they arrive: an
+    # event that sorts after everything folded so far is applied onto the state; any other
+    # (or one before its receipt) makes it fold everything it has again.
+    arrival = list(events)
+    rnd.shuffle(arrival)
+    seen, state, top = [], None, ("", "")
+    for e in arrival:
+        seen.append(e)
+        if state is not None and e.sort_key() > top:
+            state = apply(state, e)
+        elif any(x.kind is EventKind.RECEIVED for x in seen):
+            state = fold(seen)
+        top = max(top, e.sort_key())
+    assert state == fold(events)
 
 
 def test_make_event_builds_the_same_frozen_event():

@@ -69,3 +69,31 @@ def test_plain_procedure_ranks_before_its_combined_variants_in_any_catalogue_ord
     from core.demo_catalogue import DEMO_PROCEDURES
     by_code = sorted(DEMO_PROCEDURES, key=lambda p: p.code)   # the database's order
     assert search_procedures(by_code, "khai sinh")[0].code == "1.001193"
+
+
+def test_keywords_find_a_procedure_its_name_does_not_describe():
+    # "Chứng thực giao dịch về động sản…" has neither "hợp đồng" in its name nor its field.
+    assert codes("chứng thực hợp đồng")[0] == "2.001035"
+    assert codes("hop dong mua ban nha dat") == ["2.001035"]
+    assert codes("sao y")[0] == "2.000815"
+    bare = [replace(p, keywords=()) for p in DEMO_PROCEDURES]
+    assert "2.001035" not in codes("chung thuc hop dong", bare)
+
+
+def test_keywords_travel_through_csv_and_json():
+    from core.catalogue_io import dumps_csv, dumps_json, loads_csv, loads_json
+    p = replace(DEMO_PROCEDURES[0], keywords=("làm giấy khai sinh", "khai sinh; cho con", "  đăng  ký con "))
+    for back in (loads_csv(dumps_csv([p]))[0], loads_json(dumps_json([p]))[0]):
+        assert back.keywords == ("làm giấy khai sinh", "khai sinh; cho con", "đăng ký con")
+    header = "code,name,field,level,term_amount,term_unit,cutoff_applies,keywords\r\n"
+    row = '9.000001,Thủ tục thử,Hộ tịch,Cấp xã,1,working_days,true,"a ; b ;; a"\r\n'
+    assert loads_csv(header + row)[0].keywords == ("a", "b")
+    assert loads_csv(header.replace(",keywords", "") + row.rsplit(",", 1)[0] + "\r\n")[0].keywords == ()
+
+
+def test_keywords_of_the_wrong_type_say_so():
+    import pytest
+    from core.catalogue_io import CatalogueError, procedure_from_dict, procedure_to_dict
+    d = procedure_to_dict(DEMO_PROCEDURES[0]) | {"keywords": "khai sinh"}
+    with pytest.raises(CatalogueError, match="keywords"):
+        procedure_from_dict(d)

@@ -12,11 +12,14 @@ import db.models  # noqa: F401
 from db import migrate
 from db.engine import make_engine
 from db.migrate import HEAD, alembic_config, current_revision, upgrade
+from db.search_index import include_name
+
+_OPTS = {"include_name": include_name}
 
 
 def test_upgrade_from_empty_matches_the_models(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts=_OPTS), SQLModel.metadata)
     assert diff == []
 
 
@@ -47,7 +50,7 @@ def test_downgrade_to_base_and_up_again(db_url):
     assert tables <= {"alembic_version"}
     upgrade(engine)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn, opts=_OPTS), SQLModel.metadata) == []
     engine.dispose()
 
 

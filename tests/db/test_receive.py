@@ -1,4 +1,4 @@
-"""Receiving: event, projection and print job in one transaction; codes never collide."""
+"""Receiving: event and projection in one transaction; codes never collide; print jobs."""
 from __future__ import annotations
 
 import sqlite3
@@ -12,7 +12,7 @@ from core.slips import Slip
 from db.dossiers import DossierRepo
 from db.engine import DatabaseBusy, make_engine
 from db.models import daily_sequence, dossier, event, print_job
-from db.print_jobs import PrintJobRepo
+from db.print_jobs import JobStatus, PrintJobRepo
 
 from .conftest import AGENCY, CLERK, DESK1, DESK2, TUESDAY, make_draft
 
@@ -27,33 +27,34 @@ def _slip(code: str) -> Slip:
     return Slip(kind="receipt", header=("UBND",), title="GIẤY TIẾP NHẬN", qr_payload=code)
 
 
-def test_receive_writes_event_projection_and_print_job(receive, repo, engine, clock):
-    result = receive(make_slip=_slip, copies=2, printer_uri="file:///tmp/x")
+def test_receive_writes_event_and_projection_and_no_print_job(receive, repo, engine, clock):
+    result = receive()
     d = result.dossier
     assert d.code == f"{AGENCY.code}-250311-01001"
     assert d.status is Status.RECEIVED and d.received_by == CLERK.id
     assert result.event.kind is EventKind.RECEIVED and result.event.dossier_id == d.id
-    assert result.slip.qr_payload == d.code
     assert repo.get(d.id) == d
     assert repo.by_code(d.code) == d
     assert [e.id for e in repo.events(d.id)] == [result.event.id]
-    payload = repo.receipt_payload(d.id)
+    payload = repo.events(d.id)[0].payload
     assert payload["code"] == d.code
     assert payload["procedure"]["code"] == "1.001193" and payload["procedure"]["version"] == 1
     assert payload["applicant"]["birth_date"] == "2003-07-14"
     assert payload["documents"][0] == {"name": make_draft().documents[0].name, "form": "original", "count": 1}
     assert payload["received_at"] == TUESDAY.isoformat()
-    job = PrintJobRepo(engine, clock).get(result.print_job_id)
-    assert job.status == "queued" and job.copies == 2 and job.slip == result.slip
-    assert _counts(engine) == (1, 1, 1, 1)
+    assert _counts(engine) == (1, 1, 0, 1)         # the print queue writes the job
 
 
-def test_a_failure_inside_the_transaction_writes_nothing(receive, engine):
-    def broken(code: str) -> Slip:
-        raise RuntimeError("printer layout failed")
+def test_a_failure_inside_the_transaction_writes_nothing(receive, engine, monkeypatch):
+    import db.dossiers
 
-    with pytest.raises(RuntimeError):
-        receive(make_slip=broken)
+    def broken(conn, stamp):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(db.dossiers, "raise_hlc", broken)
+        with pytest.raises(RuntimeError):
+            receive()
     assert _counts(engine) == (0, 0, 0, 0)          # the sequence was not consumed either
     assert receive().dossier.code.endswith("-01001")
 
@@ -90,7 +91,7 @@ def test_a_locked_database_gives_database_busy_and_writes_nothing(receive, engin
     other.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(DatabaseBusy) as caught:
-            receive(make_slip=_slip)
+            receive()
         assert "đang bị khóa" in caught.value.message_vi
     finally:
         other.execute("ROLLBACK")
@@ -101,17 +102,19 @@ def test_a_locked_database_gives_database_busy_and_writes_nothing(receive, engin
 
 def test_print_jobs_lifecycle(receive, engine, clock):
     jobs = PrintJobRepo(engine, clock)
-    d = receive(make_slip=_slip).dossier
-    job_id = jobs.for_dossier(d.id)[0].id
+    d = receive().dossier
+    job_id = jobs.enqueue(d.id, _slip(d.code), 2, "file:///tmp/x")
+    queued = jobs.get(job_id)
+    assert queued.status is JobStatus.QUEUED and queued.copies == 2 and queued.slip == _slip(d.code)
     jobs.mark_printing(job_id)
     jobs.mark_failed(job_id, "Không kết nối được máy in")
     failed = jobs.get(job_id)
-    assert failed.status == "failed" and failed.attempts == 1 and "máy in" in failed.reason
+    assert failed.status is JobStatus.FAILED and failed.attempts == 1 and "máy in" in failed.reason
     assert [j.id for j in jobs.pending()] == [job_id]
     again = jobs.enqueue(d.id, _slip(d.code), 1, "dummy:")
     jobs.mark_printing(again)
     jobs.mark_done(again)
-    assert jobs.get(again).status == "done"
+    assert jobs.get(again).status is JobStatus.DONE
     assert {j.id for j in jobs.pending()} == {job_id}
     with pytest.raises(KeyError):
         jobs.get("missing")

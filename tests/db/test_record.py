@@ -1,4 +1,5 @@
-"""Recording actions, applying events from elsewhere, rebuilding projections."""
+"""Recording actions, applying events from elsewhere (through the sync pull's apply), rebuilding
+projections."""
 from __future__ import annotations
 
 import random
@@ -14,6 +15,8 @@ from db.dossiers import DossierNotFound, DossierRepo, TransitionError
 from db.engine import make_engine
 from db.meta import last_local_hlc
 from db.migrate import upgrade
+from db.sql import dumps
+from db.sync.apply import apply_pulled, decode_pulled
 
 from .conftest import AGENCY, CLERK
 
@@ -60,6 +63,22 @@ def test_record_rejects_invalid_actions_in_vietnamese(receive, repo):
         repo.record("no-such-id", EventKind.NOTE, {}, CLERK)
 
 
+def apply_remote(repo, events) -> int:
+    """Apply events from elsewhere the way a sync pull does (db.sync.apply); the number stored."""
+    rows = [(e.id, e.dossier_id, e.agency_code, e.desk_number, e.clerk_id, e.hlc, e.wall_time,
+             EventKind(e.kind).value, dumps(e.payload)) for e in events]
+    stored, top = apply_pulled(repo.engine, decode_pulled(rows, AGENCY.code), [], store_key="test",
+                               cursor=0, now=repo.clock.now())
+    if top:
+        repo.hlc.observe(top)
+    return stored
+
+
+def _unsent(engine) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM event WHERE synced_at IS NULL").scalar()
+
+
 def _event(dossier, kind, hlc, payload=None, desk=2):
     return Event(id=new_id(), dossier_id=dossier.id, agency_code=AGENCY.code, desk_number=desk,
                  clerk_id=CLERK.id, hlc=hlc, wall_time=datetime(2025, 3, 12, 10, 0), kind=kind,
@@ -72,7 +91,7 @@ def test_two_desks_returning_one_dossier_is_a_surfaced_conflict(receive, repo):
     # Desk 1 returns the result; desk 2, offline, returned it too (its event arrives later).
     mine = repo.record(d.id, EventKind.RETURNED, {}, CLERK)
     theirs = _event(d, EventKind.RETURNED, hlc="9" * 15 + ".00000.desk2")
-    assert repo.apply_events([theirs]) == {d.id}
+    assert apply_remote(repo, [theirs]) == 1
     s = repo.get(d.id)
     assert s.status is Status.RETURNED and s.returned_at == mine.returned_at
     assert s.conflicts == (f"returned:{theirs.id}",)
@@ -96,17 +115,18 @@ def _busy_history(repo, receive, clock, n=4):
     return remote
 
 
-def test_apply_events_is_idempotent_and_order_free(receive, repo, clock):
+def test_applying_remote_events_is_idempotent_and_order_free(receive, repo, clock):
     remote = _busy_history(repo, receive, clock)
-    affected = repo.apply_events(remote)
+    assert apply_remote(repo, remote) == len(remote)
+    affected = {e.dossier_id for e in remote}
     assert len(affected) == 4
     first = {d: repo.get(d) for d in affected}
     assert {s.status for s in first.values()} == {Status.RETURNED}
     assert sum(1 for s in first.values() if s.conflicts) == 1
     shuffled = remote[:]
     random.Random(7).shuffle(shuffled)
-    assert repo.apply_events(shuffled) == set()               # nothing new
-    assert repo.apply_events(shuffled[:3] + shuffled[:3]) == set()
+    assert apply_remote(repo, shuffled) == 0                  # nothing new
+    assert apply_remote(repo, shuffled[:3] + shuffled[:3]) == 0
     assert {d: repo.get(d) for d in affected} == first
     assert repo.rebuild() == 4
     assert {d: repo.get(d) for d in affected} == first
@@ -114,7 +134,7 @@ def test_apply_events_is_idempotent_and_order_free(receive, repo, clock):
 
 def test_the_same_events_in_any_order_give_the_same_projection(tmp_path, receive, repo, clock, engine):
     remote = _busy_history(repo, receive, clock)
-    repo.apply_events(remote)
+    apply_remote(repo, remote)
     local = [e for d in {e.dossier_id for e in remote} for e in repo.events(d)]
     # A second database receives everything, in pieces, reversed, with duplicates.
     other = make_engine(f"sqlite:///{tmp_path / 'central.sqlite'}")
@@ -122,7 +142,7 @@ def test_the_same_events_in_any_order_give_the_same_projection(tmp_path, receive
     central = DossierRepo(other, HybridClock(clock, "central"), clock)
     pieces = list(reversed(local))
     for k in range(0, len(pieces), 3):
-        central.apply_events(pieces[k:k + 3] + pieces[:1])
+        apply_remote(central, pieces[k:k + 3] + pieces[:1])
     for d in {e.dossier_id for e in remote}:
         assert central.get(d) == repo.get(d)
         assert central.events(d) == repo.events(d)
@@ -136,9 +156,9 @@ def test_events_before_their_receipt_wait_for_it(receive, repo, tmp_path, clock)
     other = make_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
     upgrade(other)
     central = DossierRepo(other, HybridClock(clock, "central"), clock)
-    assert central.apply_events([events[1]]) == {d.id}
+    assert apply_remote(central, [events[1]]) == 1
     assert central.get(d.id) is None                     # no receipt yet: no projection
-    central.apply_events([events[0]])
+    apply_remote(central, [events[0]])
     assert central.get(d.id) == later
     other.dispose()
 
@@ -146,18 +166,18 @@ def test_events_before_their_receipt_wait_for_it(receive, repo, tmp_path, clock)
 def test_applying_remote_events_moves_the_local_clock_past_them(receive, repo, clock):
     d = receive().dossier
     future = _event(d, EventKind.NOTE, hlc=f"{clock.epoch_ms() + 86_400_000:015d}.00003.desk2")
-    repo.apply_events([future])
+    apply_remote(repo, [future])
     mine = repo.record(d.id, EventKind.NOTE, {"text": "sau"}, CLERK)
     assert mine.last_hlc > future.hlc
     assert repo.events(d.id)[-1].payload == {"text": "sau"}
 
 
-def test_unsent_events_are_counted_and_remote_ones_are_not(receive, repo):
+def test_local_events_wait_to_be_sent_and_remote_ones_do_not(receive, repo, engine):
     d = receive().dossier
     repo.record(d.id, EventKind.TRANSFERRED, {}, CLERK)
-    assert repo.unsent_count() == 2
-    repo.apply_events([_event(d, EventKind.NOTE, hlc="9" * 15 + ".00000.desk2")])
-    assert repo.unsent_count() == 2
+    assert _unsent(engine) == 2
+    apply_remote(repo, [_event(d, EventKind.NOTE, hlc="9" * 15 + ".00000.desk2")])
+    assert _unsent(engine) == 2
 
 
 def test_rebuild_restores_a_damaged_projection(receive, repo, engine):

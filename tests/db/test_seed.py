@@ -81,3 +81,19 @@ def test_worker_processes_make_the_same_data(tmp_path, clock):
         return rows
 
     assert seeded("inline.sqlite", 0) == seeded("workers.sqlite", 2)
+
+
+def test_seeded_dossiers_are_found_by_a_given_name_and_the_last_digits(engine, clock, repo):
+    hlc = HybridClock(clock, f"{DEMO_AGENCY.code}/1")
+    seed_dossiers(engine, n=200, days=10, clock=clock, hlc=hlc, rng_seed=5)
+    everything = repo.received_between(clock.now().replace(year=2000), clock.now().replace(year=2100), limit=500)
+    for d in everything[::37]:
+        given = d.applicant_name.split()[-1]
+        assert d in repo.search(given + " ", limit=500)
+        assert d in repo.search(d.applicant_id_number[-6:], limit=500)
+        assert d in repo.search(d.code[-5:], limit=500)
+    # the triggers are back after the bulk load: a dossier received now is found too
+    from .conftest import AGENCY, CLERK, DESK1
+    fresh = repo.receive(make_draft("Lò Thị Sương", "051999000111", "0912345678"), agency=AGENCY,
+                         desk=DESK1, clerk=CLERK, received_at=clock.now(), due_at=clock.now()).dossier
+    assert repo.search("suong") == [fresh]

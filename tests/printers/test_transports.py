@@ -1,5 +1,6 @@
 """Printer URIs, and real transports: a file, loopback TCP servers, character devices."""
 import os
+import threading
 import time
 
 import pytest
@@ -93,8 +94,8 @@ def test_tcp_printer_receives_the_job(tcp_printer, receipt):
 def test_refused_connection_fails_fast(closed_port):
     started = time.monotonic()
     with pytest.raises(PrintError) as info:
-        send_bytes(parse_printer_uri(f"tcp://127.0.0.1:{closed_port}"), b"\x1b@", timeout=3)
-    assert time.monotonic() - started < 1.0
+        send_bytes(parse_printer_uri(f"tcp://127.0.0.1:{closed_port}"), b"\x1b@", timeout=30)
+    assert time.monotonic() - started < 10        # refused at once, not after the timeout
     err = info.value
     assert err.reason == "connection-refused"
     assert f"tcp://127.0.0.1:{closed_port}" in err.message_vi
@@ -105,7 +106,8 @@ def test_unanswered_connect_times_out_within_the_timeout(unanswered_port):
     started = time.monotonic()
     with pytest.raises(PrintError) as info:
         send_bytes(parse_printer_uri(f"tcp://127.0.0.1:{unanswered_port}"), b"\x1b@", timeout=0.4)
-    assert 0.3 < time.monotonic() - started < 1.5
+    # waited for the timeout, then gave up (the OS alone would wait about two minutes)
+    assert 0.3 < time.monotonic() - started < 10
     assert info.value.reason == "timeout"
     assert "0.4 giây" in info.value.message_vi
 
@@ -115,7 +117,7 @@ def test_printer_that_never_reads_times_out_within_the_timeout(black_hole):
     started = time.monotonic()
     with pytest.raises(PrintError) as info:
         send_bytes(parse_printer_uri(f"tcp://127.0.0.1:{black_hole}"), data, timeout=0.4)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10      # a blocking write would never return
     assert info.value.reason == "timeout"
 
 
@@ -143,9 +145,28 @@ def test_permission_denied(tmp_path):
     assert info.value.reason == "permission"
 
 
-def test_character_device_path_writes(receipt):
-    # /dev/null is a character device: the non-blocking, deadline-bounded write path
-    send_bytes(parse_printer_uri("file:///dev/null"), slip_to_escpos(receipt, PrinterProfile()), timeout=1)
+def test_character_device_path_receives_the_exact_job(receipt):
+    # A pseudo-terminal is a character device, like /dev/usb/lp0: the non-blocking,
+    # deadline-bounded write path. Raw mode, so the line discipline passes bytes unchanged.
+    import tty
+    data = slip_to_escpos(receipt, PrinterProfile())
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    got = bytearray()
+
+    def drain() -> None:
+        while len(got) < len(data):
+            got.extend(os.read(master, 65536))
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        send_bytes(parse_printer_uri(f"file://{os.ttyname(slave)}"), data, timeout=10)
+        reader.join(30)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert bytes(got) == data and len(data) > 10_000
 
 
 def test_stuck_device_write_gives_up_at_the_deadline():
@@ -154,7 +175,7 @@ def test_stuck_device_write_gives_up_at_the_deadline():
         started = time.monotonic()
         with pytest.raises(TimeoutError):
             _write_with_deadline(write_end, b"\x00" * (8 * 1024 * 1024), 0.3)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 10   # a blocking write would never return
     finally:
         os.close(read_end)
         os.close(write_end)

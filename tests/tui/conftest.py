@@ -50,3 +50,17 @@ async def login(pilot, username="canbo", password="canbo123") -> None:
     await type_text(pilot, password)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def record_notifications(app) -> list[tuple[str, str]]:
+    """Every (title, message) the app shows as a notification from now on, read through
+    the public `notify` rather than the app's private notification store."""
+    seen: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append((kwargs.get("title") or "", str(message)))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return seen

@@ -120,5 +120,25 @@ def test_list_by_status_overdue_and_due_before(capsys, db):
     assert json.loads(out) == []
     rc, out, _ = run(capsys, "dossier", "list", *db, "--due-before", "2026-02-14", "--json")
     assert len(json.loads(out)) == 3
+    rc, out, _ = run(capsys, "dossier", "list", *db, "--work-list", "not_returned", "--json")
+    assert [d["code"] for d in json.loads(out)] == [codes[0]]
     rc, _, err = run(capsys, "dossier", "list", *db, "--due-before", "14/02/2026x")
     assert rc == 2 and "YYYY-MM-DD" in err
+
+
+def test_print_puts_the_receipt_and_the_action_slip_on_the_printer(capsys, db, tmp_path):
+    printer = tmp_path / "printer.bin"
+    rc, out, err = run(capsys, "dossier", "receive", *db, "--procedure", "1.004873", "--name", "Lê Thị Hoa",
+                       "--docs", "all", "--clerk", "canbo", "--print", "--json")
+    assert rc == 0 and json.loads(out)["printed"] is True, err
+    after_receipt = printer.stat().st_size
+    assert after_receipt > 0
+    code = json.loads(out)["code"]
+    rc, out, _ = run(capsys, "dossier", "refuse", code, *db, "--clerk", "canbo", "--reason",
+                     "Không thuộc thẩm quyền", "--print", "--json")
+    result = json.loads(out)
+    assert rc == 0 and result["status"] == 3 and result["printed"] is True and result["print_job"]
+    assert printer.stat().st_size > after_receipt
+    # A note issues no form: nothing queued, nothing printed.
+    rc, out, _ = run(capsys, "dossier", "note", code, *db, "--clerk", "canbo", "--text", "x", "--print", "--json")
+    assert json.loads(out)["print_job"] is None

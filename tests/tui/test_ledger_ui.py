@@ -1,4 +1,4 @@
-"""The ledger export dialog, driven by real keystrokes: F7, dates, file, Ctrl+S."""
+"""The ledger export dialog, driven by real keystrokes: F10, dates, file, Ctrl+S."""
 from __future__ import annotations
 
 import openpyxl
@@ -25,7 +25,7 @@ async def test_export_the_ledger_from_the_tui(make_app, tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("f7")
+        await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, LedgerExportScreen)
         out = tmp_path / "xuat" / "so-thang-11.xlsx"

@@ -2,12 +2,14 @@
 screen's actions and their forms, the new appointments they make."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from textual.widgets import DataTable, Static
 
 from core.lifecycle import EventKind, Status
 from core.validation import ReceiveForm, validate_receive
+from tests.printers.escpos_decode import decode
 from tests.tui.conftest import login, settle, type_text
 from tui.actions import save_dossier
 from tui.screens.dossier import DossierScreen
@@ -38,8 +40,8 @@ async def open_first_row(pilot) -> None:
     assert isinstance(pilot.app.screen, DossierScreen)
 
 
-async def test_morning_lists_overdue_row_then_apology_from_the_apology_list(make_app, clock):
-    app = make_app()
+async def test_morning_lists_overdue_row_then_apology_from_the_apology_list(make_app, clock, printer_file):
+    app = make_app(print_mode="text", codepage="CP1258")
     async with app.run_test(size=SIZE) as pilot:
         late = receive(app, "1.001193", "Nguyễn Văn Trễ")          # same day: due 23/11 17:00
         soon = receive(app, "1.004873", "Lê Thị Hoa")              # 3 working days: due 27/11 17:00
@@ -95,6 +97,15 @@ async def test_morning_lists_overdue_row_then_apology_from_the_apology_list(make
         summary = text_of(app, "#dossier-summary")
         assert "Hẹn trả: 17:00 01/12/2026" in summary and "Hẹn theo quy định: 17:00 27/11/2026" in summary
         assert "Xin lỗi" not in text_of(app, "#dossier-actions")     # once per dossier
+        # Form 04 was queued with the event and printed by the print worker.
+        jobs = app.services.print_jobs.for_dossier(soon.id)
+        assert [(j.slip.title, j.status) for j in jobs[1:]] == [
+            ("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "done")]
+        printed = " ".join(unicodedata.normalize("NFC", line) for line in
+                           decode(printer_file.read_bytes()).text_lines("cp1258"))
+        assert "XIN LỖI" in printed and "01/12/2026" in printed and "Chờ xác minh tại nơi cư trú" in printed
+        jobs_table = app.screen.query_one("#jobs", DataTable)
+        assert any("XIN LỖI" in str(jobs_table.get_row_at(i)[1]) for i in range(jobs_table.row_count))
 
 
 async def test_supplement_then_supplemented_shows_the_new_appointment(make_app, clock):
@@ -154,3 +165,65 @@ async def test_result_then_return_reads_returned(make_app, clock):
         assert "Đã trả kết quả" in text_of(app, "#dossier-summary")
         assert app.services.dossiers.get(d.id).status is Status.RETURNED
         assert text_of(app, "#dossier-actions") == "Thao tác được phép: G Ghi chú"
+
+
+async def test_todays_list_counts_every_dossier_and_pages(make_app, clock):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for i in range(103):
+            receive(app, "1.001193", "Nguyễn Văn An")
+            clock.advance(seconds=30)
+        await login(pilot)
+        assert text_of(app, "#list-title").startswith("Hồ sơ tiếp nhận hôm nay: 103 hồ sơ — trang 1/2")
+        assert "Hôm nay: 103" in text_of(app, "#worklist-counts")
+        table = app.screen.query_one("#dossiers", DataTable)
+        assert table.row_count == 100
+        await pilot.press("f7")
+        await settle(pilot)
+        assert table.row_count == 3 and "trang 2/2" in text_of(app, "#list-title")
+        await pilot.press("f7")                      # past the last page: stays there
+        await settle(pilot)
+        assert table.row_count == 3
+        await pilot.press("f6")
+        await settle(pilot)
+        assert table.row_count == 100 and "trang 1/2" in text_of(app, "#list-title")
+
+
+async def test_the_palette_offers_exactly_the_actions_that_fit_and_runs_them(make_app, clock):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        d = receive(app, "1.004873", "Lê Thị Hoa")
+        await login(pilot)
+        await open_first_row(pilot)
+        actions = {"Yêu cầu bổ sung", "Nhận hồ sơ bổ sung", "Từ chối tiếp nhận", "Chuyển xử lý", "Nhận lại hồ sơ",
+                   "Có kết quả", "Trả kết quả", "Xin lỗi, hẹn lại", "Công dân rút hồ sơ", "Dừng giải quyết", "Ghi chú"}
+        titles = {c.title for c in app.get_system_commands(app.screen)} & actions
+        assert titles == actions - {"Nhận hồ sơ bổ sung", "Nhận lại hồ sơ", "Trả kết quả"}
+        await pilot.press("ctrl+p")                              # the command palette, by name
+        await settle(pilot)
+        await type_text(pilot, "Ghi chú")
+        from textual.widgets import OptionList
+        for _ in range(100):                                     # until the palette has searched
+            await pilot.pause(0.05)
+            found = app.screen.query(OptionList)
+            if found and found.first().option_count and "Ghi chú" in str(found.first().get_option_at_index(0).prompt):
+                break
+        await pilot.press("down")
+        results = app.screen.query(OptionList).first()
+        assert "Ghi chú" in str(results.get_option_at_index(results.highlighted).prompt)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionFormScreen)
+        await type_text(pilot, "Công dân hẹn chiều quay lại")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.services.dossiers.events(d.id)[-1].payload["text"] == "Công dân hẹn chiều quay lại"
+        await pilot.press("c")                                   # hand-off by key
+        await settle(pilot)
+        await type_text(pilot, "Công chức Tư pháp - Hộ tịch")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)} & actions
+        assert "Nhận lại hồ sơ" in titles and "Đang ở: Công chức Tư pháp - Hộ tịch" in text_of(app, "#dossier-summary")
+        steps = app.screen.query_one("#steps", DataTable)
+        assert steps.row_count == 1 and str(steps.get_row_at(0)[1]) == "Công chức Tư pháp - Hộ tịch"

@@ -7,7 +7,7 @@ import socket
 from textual.widgets import DataTable, Input, Static
 
 from tests.printers.escpos_decode import decode
-from tests.tui.conftest import login, settle, type_text
+from tests.tui.conftest import login, record_notifications, settle, type_text
 from tui.screens.dossier import DossierScreen
 from tui.screens.home import HomeScreen
 from tui.screens.login import LoginScreen
@@ -182,6 +182,7 @@ async def test_refused_printer_keeps_dossier_and_queues_job(make_app):
 
 async def test_every_action_is_in_the_command_palette_and_help(make_app):
     from textual.command import CommandList, CommandPalette
+    from tui.screens.help import HelpScreen
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
@@ -209,6 +210,21 @@ async def test_every_action_is_in_the_command_palette_and_help(make_app):
         assert any("Không có lệnh nào khớp" in p for p in prompts), prompts
         await pilot.press("escape")
         await settle(pilot)
+        # Each action run from the palette itself: Ctrl+P, type its name, Enter.
+        for title, screen in (("Tiếp nhận hồ sơ", ReceiveScreen), ("Hàng đợi in", PrintQueueScreen),
+                              ("Trợ giúp", HelpScreen)):
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            assert isinstance(app.screen, CommandPalette)
+            await type_text(pilot, title)
+            await pilot.pause(0.3)          # the palette searches its providers in a worker
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, screen), (title, app.screen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen), (title, app.screen)
         await pilot.press("f1")
         await settle(pilot)
         table = app.screen.query_one("#help-keys", DataTable)
@@ -221,6 +237,7 @@ async def test_every_action_is_in_the_command_palette_and_help(make_app):
 async def test_locked_database_keeps_the_form_and_saves_once_free(make_app, tmp_path):
     import sqlite3
     app = make_app(db_busy_timeout_ms=200)
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         blocker = sqlite3.connect(tmp_path / "desk.sqlite", isolation_level=None)
@@ -229,7 +246,7 @@ async def test_locked_database_keeps_the_form_and_saves_once_free(make_app, tmp_
             await receive_one(pilot)
             screen = app.screen
             assert isinstance(screen, ReceiveScreen)
-            messages = [n.message for n in app._notifications]
+            messages = [m for _, m in notes]
             assert any("đang bị khóa" in m for m in messages), messages
             assert screen.query_one("#full-name", Input).value == "Trần Thị Bích Ngọc"
             assert screen.query_one("#phone", Input).value == "0912345678"

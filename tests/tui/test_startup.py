@@ -5,7 +5,7 @@ import asyncio
 
 from textual.widgets import Static
 
-from tests.tui.conftest import login, settle
+from tests.tui.conftest import login, record_notifications, settle
 from tui.app import MotcuaApp
 from tui.config import Settings
 from tui.screens.home import HomeScreen
@@ -15,11 +15,20 @@ from tui.services import build_services
 
 
 async def _wait_loaded(app) -> None:
-    for _ in range(500):
+    for _ in range(3000):                  # generous on a loaded machine, but never silent
         if app.services_ready:
-            break
+            await asyncio.sleep(0.05)
+            return
         await asyncio.sleep(0.02)
-    await asyncio.sleep(0.05)
+    raise AssertionError("the database did not open within 60 s")
+
+
+async def _wait_until(condition) -> None:
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("waited 60 s in vain")
 
 
 async def test_login_screen_comes_first_and_fills_in_when_the_database_opens(tmp_path, clock):
@@ -40,10 +49,11 @@ async def test_unopenable_database_is_reported_in_vietnamese(tmp_path, clock):
     blocker.write_text("x")
     settings = Settings(db_url=str(blocker / "d.sqlite"), printer_uri="dummy:")
     app = MotcuaApp(loader=lambda: build_services(settings, clock))
+    notes = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _wait_loaded(app)
+        await _wait_until(lambda: notes)
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [m for _, m in notes]
         assert any("Không mở được cơ sở dữ liệu" in m or "cơ sở dữ liệu" in m for m in messages), messages
 
 

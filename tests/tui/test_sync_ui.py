@@ -6,7 +6,7 @@ import socket
 from textual.widgets import Static
 
 from db.sync.central import init_central
-from tests.tui.conftest import login, settle
+from tests.tui.conftest import login, record_notifications, settle
 from tests.tui.test_receive_flow import SIZE, receive_one
 from tui.cli import main
 from tui.screens.dossier import DossierScreen
@@ -48,6 +48,7 @@ async def test_status_line_waits_then_syncs_on_f8_and_dossier_shows_it(make_app,
 
 async def test_unreachable_centre_shows_offline_and_keeps_everything(make_app):
     app = make_app(central_url=f"postgresql://motcua@127.0.0.1:{_closed_port()}/motcua")
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         await receive_one(pilot)
@@ -56,7 +57,7 @@ async def test_unreachable_centre_shows_offline_and_keeps_everything(make_app):
         await pilot.press("f8")
         await settle(pilot)
         assert "NGOẠI TUYẾN" in _status(app) and "chờ gửi 1" in _status(app)
-        assert any("Chưa đồng bộ được" == (n.title or "") for n in app._notifications)
+        assert any(title == "Chưa đồng bộ được" for title, _ in notes), notes
         assert app.services.dossiers.count() == 1
 
 

@@ -15,23 +15,28 @@ def register(sub, common) -> None:
 
 def cmd_catalogue(args) -> int:
     from core.catalogue_io import CatalogueError, dumps_csv, dumps_json, loads_csv, loads_json
-    from tui.services import build_services
-    services = build_services(settings_from(args), seed_demo=0)
+    settings = settings_from(args)
     is_csv = args.file.suffix.lower() == ".csv"
     if args.action == "export":
-        procs = services.catalogue.current()
+        # Straight from an existing SQLite file when it can be (no SQLAlchemy to import).
+        from db import quick
+        procs = quick.current(settings.resolved_db_url())
+        if not procs:
+            procs = _services(settings).catalogue.current()
         # newline="": the CSV carries its own CRLF line ends; keep them byte-exact.
         with args.file.open("w", encoding="utf-8", newline="") as f:
             f.write(dumps_csv(procs) if is_csv else dumps_json(procs))
         print(f"Đã xuất {len(procs)} thủ tục ra {args.file}.")
         return 0
+    services = _services(settings)
+    from db.catalogue import decode_catalogue_file
     try:
-        with args.file.open(encoding="utf-8-sig", newline="") as f:
-            text = f.read()
+        raw = args.file.read_bytes()
     except OSError as exc:
         from tui.oserrors import describe_os_error
         return fail(f"Không đọc được tệp {args.file}: {describe_os_error(exc)}.")
     try:
+        text = decode_catalogue_file(raw)
         procs = loads_csv(text) if is_csv else loads_json(text)
     except CatalogueError as exc:
         return fail(f"Tệp {args.file} có lỗi, chưa nhập gì: {exc}")
@@ -39,3 +44,8 @@ def cmd_catalogue(args) -> int:
     print(f"Đã nhập: {report.added} thủ tục mới, {report.new_versions} phiên bản mới, "
           f"{report.unchanged} không đổi.")
     return 0
+
+
+def _services(settings):
+    from tui.services import build_services
+    return build_services(settings, seed_demo=0)

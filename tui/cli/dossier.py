@@ -13,6 +13,7 @@ import sys
 from datetime import datetime
 
 from tui.cli.common import fail, settings_from
+from tui.cli.find import register_find
 
 # CLI action name -> (event kind value, help)
 ACTIONS = {
@@ -33,6 +34,7 @@ ACTIONS = {
 def register(sub, common) -> None:
     group = sub.add_parser("dossier", help="hồ sơ: tiếp nhận, xem, liệt kê, các thao tác")
     acts = group.add_subparsers(dest="action", required=True)
+    register_find(acts, common)
 
     rec = acts.add_parser("receive", parents=[common], help="tiếp nhận hồ sơ (như màn hình tiếp nhận)")
     rec.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.001193")
@@ -62,6 +64,10 @@ def register(sub, common) -> None:
     lst.add_argument("--status", type=int, choices=range(1, 11), metavar="N", help="mã trạng thái 1-10")
     lst.add_argument("--overdue", action="store_true", help="đang giải quyết và đã quá hẹn")
     lst.add_argument("--due-before", default=None, metavar="YYYY-MM-DD[ HH:MM]")
+    lst.add_argument("--work-list", default=None, metavar="NAME",
+                     choices=("overdue", "due_today", "due_next", "apology_needed", "supplement_waiting",
+                              "supplement_overdue", "not_returned"),
+                     help="một danh sách công việc của màn hình chính (ví dụ supplement_overdue: quá hạn bổ sung)")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=cmd_list)
 
@@ -253,8 +259,16 @@ def cmd_list(args) -> int:
             if args.due_before else None
     except Refused as exc:
         return fail(exc.message_vi, 2)
-    rows = WorkListRepo(services.engine).listing(
-        status=args.status, overdue_at=services.clock.now() if args.overdue else None, due_before=before)
+    repo = WorkListRepo(services.engine)
+    if args.work_list:
+        from core.worklist import WorkList, rules
+        rule = rules(services.clock.now(), services.calendar())[WorkList(args.work_list)]
+        rows = [s for s in repo.page(rule, 0, 10**9)
+                if (args.status is None or int(s.status) == args.status)
+                and (before is None or s.due_at < before)]
+    else:
+        rows = repo.listing(status=args.status, overdue_at=services.clock.now() if args.overdue else None,
+                            due_before=before)
     if args.json:
         print(json.dumps([{"code": s.code, "status": int(s.status), "status_vi": STATUS_VI[s.status],
                            "applicant": s.applicant_name, "procedure": s.procedure_code,

@@ -38,7 +38,8 @@ def cmd_setup(args) -> int:
     from core.accounts import check_password_policy
     from core.codes import validate_agency_code
     from core.people import Agency, Desk
-    from tui.services import build_services
+    from tui.services import build_services, setup_logging
+    setup_logging()          # driver warnings go to the log, never English on the terminal
     try:
         code = validate_agency_code(args.agency_code)
     except ValueError as exc:

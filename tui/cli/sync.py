@@ -13,6 +13,10 @@ def register(sub, common) -> None:
     sync = sub.add_parser("sync", parents=[common], help="đồng bộ một lần với máy chủ trung tâm")
     sync.add_argument("--central", default=argparse.SUPPRESS, help="URL máy chủ trung tâm")
     sync.set_defaults(handler=cmd_sync)
+    retry = sync.add_subparsers(dest="sync_action").add_parser(
+        "retry", parents=[common], help="đưa các sự kiện máy chủ trung tâm đã từ chối trở lại hàng "
+        "chờ gửi (sau khi đã sửa nguyên nhân); lần đồng bộ sau sẽ gửi lại")
+    retry.set_defaults(handler=cmd_sync_retry)
     central = sub.add_parser("central", help="máy chủ trung tâm").add_subparsers(dest="action", required=True)
     cinit = central.add_parser("init", help="tạo hoặc nâng cấp CSDL trung tâm")
     cinit.add_argument("--db", required=True, help="đường dẫn SQLite hoặc postgresql://…")
@@ -68,6 +72,22 @@ def cmd_sync(args) -> int:
     for name, count in report.reference.items():
         if count:
             print(f"  Danh mục/tham chiếu «{name}»: {count}")
+    return 0
+
+
+def cmd_sync_retry(args) -> int:
+    """For a supervisor: list what the centre refused, and queue it to be sent again."""
+    from db.sync.local import refused, retry_refused
+    from tui.services import build_services
+    services = build_services(settings_from(args), seed_demo=0)
+    waiting = refused(services.engine)
+    if not waiting:
+        print("Không có sự kiện nào bị máy chủ trung tâm từ chối.")
+        return 0
+    for event_id, reason in waiting:
+        print(f"  - {event_id}: {reason}")
+    n = retry_refused(services.engine)
+    print(f"Đã đưa {n} sự kiện trở lại hàng chờ gửi; chạy «motcua sync» để gửi lại.")
     return 0
 
 

@@ -175,16 +175,21 @@ class DossierScreen(Screen):
         events = self.query_one("#events", DataTable)
         events.clear()
         receipt_clerk = loaded.receipt.get("clerk_name", "")
+        clashed = {c.rsplit(":", 1)[-1] for c in loaded.state.conflicts}
         for e in loaded.events:
             who = loaded.clerks.get(e.clerk_id) or (receipt_clerk if e.kind is K.RECEIVED else e.clerk_id[:8])
             via = " (dòng lệnh)" if (e.payload or {}).get("via") == "cli" else ""
-            events.add_row(dt_short(e.wall_time), EVENT_VI.get(e.kind, str(e.kind)), who + via,
-                           str(e.desk_number), _detail(e)[:80])
+            # Data from the dossier goes in as Text, never read as markup.
+            label = EVENT_VI.get(e.kind, str(e.kind))
+            if e.id in clashed:           # kept in the log, changed nothing: a supervisor looks
+                label = Text(f"{label} (xung đột)", style="bold yellow")
+            events.add_row(dt_short(e.wall_time), label, Text(who + via),
+                           str(e.desk_number), Text(_detail(e)[:80]))
         steps = self.query_one("#steps", DataTable)
         steps.clear()
         by = self._policy().on_time_by
         for st in handoff_steps(loaded.events, by):
-            steps.add_row(st.from_body, st.to_body, dt_short(st.given_at), dt_short(st.due_at),
+            steps.add_row(Text(st.from_body), Text(st.to_body), dt_short(st.given_at), dt_short(st.due_at),
                           dt_short(st.ended_at), TIMELINESS_VI[st.outcome] if st.outcome else "—")
         jobs = self.query_one("#jobs", DataTable)
         jobs.clear()

@@ -143,7 +143,7 @@ class HomeScreen(Screen):
         self.query_one("#worklist-counts", Static).update(" · ".join(parts))
         label = "Hồ sơ tiếp nhận hôm nay" if event.name == TODAY else WORKLIST_VI[WorkList(event.name)]
         pages = max(1, -(-event.total // PAGE_SIZE))
-        paging = f" — trang {event.page + 1}/{pages} (F6/F7)" if pages > 1 else ""
+        paging = f" — trang {event.page + 1}/{pages} (F7 trang sau, F6 trang trước)" if pages > 1 else ""
         self.query_one("#list-title", Static).update(f"{label}: {event.total} hồ sơ{paging}")
         self._fill(event.rows, event.now)
 
@@ -200,12 +200,9 @@ class HomeScreen(Screen):
         for d in rows:
             cells = [d.code, dt_short(d.received_at), d.applicant_name, d.procedure_name[:40],
                      STATUS_VI[d.status], dt_short(d.due_at)]
-            if d.is_open and d.status.value != 5 and d.due_at < now:
-                # Overdue: the whole row stands out.
-                cells = [Text(c, style="bold red") for c in cells]
-            else:       # data, never markup: "[b]" in a name is shown as typed
-                cells = [Text(c) for c in cells]
-            table.add_row(*cells, key=d.id)
+            # Text cells are never read as markup (a name may hold "[").
+            overdue = d.is_open and d.status.value != 5 and d.due_at < now
+            table.add_row(*[Text(c, style="bold red" if overdue else "") for c in cells], key=d.id)
 
     @on(DataTable.RowSelected, "#dossiers")
     def _open(self, event: DataTable.RowSelected) -> None:

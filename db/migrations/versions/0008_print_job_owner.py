@@ -1,7 +1,7 @@
 """shell: the process printing a job
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03
 
 Issue 12 (shell). `print_job.owner` = "host:pid" of the process that marked the job
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0003'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
