@@ -92,6 +92,8 @@ class MotcuaApp(App):
         self._settling = False
         self._sync_failures = 0
         self._sync_resume_at = 0.0
+        self._status_reading = False
+        self._status_again = False
         self.sync_online: bool | None = None     # what the last sync child found
 
     @property
@@ -288,6 +290,14 @@ class MotcuaApp(App):
         if self.clerk is not None and not isinstance(self.screen, LedgerExportScreen):
             self.push_screen(LedgerExportScreen(self.services.clock.now().date(), data_dir() / "exports"))
 
+    def get_system_commands(self, screen):
+        """The palette's commands (tui/palette.py) as Textual SystemCommands, for callers
+        that ask the app; the palette itself uses MotcuaCommands."""
+        from textual.app import SystemCommand
+        from tui.palette import commands
+        for name, help_text, callback in commands(self, screen):
+            yield SystemCommand(name, help_text, callback)
+
     def action_command_palette(self) -> None:
         from tui.palette import VietnamesePalette
         if self.use_command_palette and not VietnamesePalette.is_open(self):
@@ -393,20 +403,32 @@ class MotcuaApp(App):
 
     # -- status line --------------------------------------------------------------------
     def refresh_status(self) -> None:
-        """Read the counts in a worker; the snapshot is published to every StatusBar."""
-        if self.loaded_services is not None:
-            self._read_status(self.clerk)
+        """Read the counts in a worker; the snapshot is published to every StatusBar. One read
+        at a time: a request while one runs is answered by one more read after it."""
+        if self.loaded_services is None:
+            return
+        if self._status_reading:
+            self._status_again = True
+            return
+        self._status_reading = True
+        self._read_status(self.clerk)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
+    @work(thread=True, exit_on_error=False, group=STATUS_GROUP)
     def _read_status(self, clerk: Clerk | None) -> None:
         try:
             snapshot = read_status(self.services, clerk, self.sync_online)
         except Exception as exc:     # a locked or vanished database: try again next tick
             log.warning("status read failed: %s", type(exc).__name__)
-            return
+            snapshot = None
         self.post_message(msg.StatusRead(snapshot))
 
     def on_status_read(self, event: msg.StatusRead) -> None:
+        self._status_reading = False
+        if self._status_again:
+            self._status_again = False
+            self.refresh_status()
+        if event.snapshot is None:
+            return
         self.status = event.snapshot
         self.status_changed.publish(event.snapshot)
         waiting = event.snapshot.queued + event.snapshot.failed

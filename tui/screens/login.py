@@ -40,7 +40,7 @@ class LoginScreen(Screen):
             lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
             self.query_one("#demo-accounts", Static).update(Text("\n".join(lines)))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="login-agency")
+    @work(thread=True, exit_on_error=False, group="login-agency")
     def _read_agency(self) -> None:
         agency = self.app.services.agency
         self.app.call_from_thread(self.query_one("#agency-name", Static).update,

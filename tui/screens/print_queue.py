@@ -35,7 +35,7 @@ class PrintQueueScreen(Screen):
         self.app.print_changed.subscribe(self, lambda _outcome: self.reload())
         self.reload()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-load")
+    @work(thread=True, exit_on_error=False, group="queue-load")
     def reload(self) -> None:
         pending = self.app.services.print_jobs.pending()
         self.app.call_from_thread(self._fill, pending)

@@ -188,16 +188,17 @@ class ReceiveScreen(ReceiveDrafts, FormScreen):
         self._error("procedure", "")
         self._update_due(proc)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="due")
+    @work(thread=True, exit_on_error=False, group="due")
     def _update_due(self, proc: Procedure) -> None:
         services = self.app.services
         now = services.clock.now()
         due = services.calendar().due(now, proc.term, proc.cutoff_applies)
-        self.app.call_from_thread(self._show_due, due_text(now, due, services.settings.office_hours(),
-                                                          proc.cutoff_applies))
+        self.app.call_from_thread(self._show_due, proc, due_text(now, due, services.settings.office_hours(),
+                                                                proc.cutoff_applies))
 
-    def _show_due(self, text: str) -> None:
-        self.query_one("#due-preview", Static).update(Text(text))
+    def _show_due(self, proc: Procedure, text: str) -> None:
+        if proc is self.procedure:          # an answer for a procedure since replaced: drop it
+            self.query_one("#due-preview", Static).update(Text(text))
 
     # -- scanning -----------------------------------------------------------------------
     def action_focus_scan(self) -> None:

@@ -4,6 +4,7 @@ line that says why it counts from the next working day. Mixed into ReceiveScreen
 from __future__ import annotations
 
 import logging
+import threading
 
 from textual import work
 from textual.widgets import Select, SelectionList
@@ -14,6 +15,8 @@ from tui.widgets.confirm import ConfirmScreen
 log = logging.getLogger("motcua.tui")
 DRAFT_GROUP = "draft"
 DRAFT = "receive"
+_CLEAR = object()                  # queued instead of a draft: remove the file
+_DRAFT_LOCK = threading.Lock()
 TEXT_FIELDS = ("full_name", "id_number", "birth_date", "address", "phone", "email", "sets", "notes")
 
 
@@ -21,6 +24,8 @@ class ReceiveDrafts:
     """Needs from the screen: read_form(), select_procedure(), _set(), app, is_mounted."""
     _saved = False
     _restoring = False
+    _draft_next = None
+    _draft_busy = False
 
     def has_unsaved_data(self) -> bool:
         if self._saved or not self.is_mounted:
@@ -37,22 +42,39 @@ class ReceiveDrafts:
                     delivery=form.delivery.value, saved_at=self.app.services.clock.now().isoformat())
         return data
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=DRAFT_GROUP)
+    # One writer thread at a time, always the newest state: keystrokes only replace what is
+    # waiting; a discard is queued the same way, so a save in flight cannot bring it back.
     def _save_draft(self, data: dict) -> None:
-        try:
-            self.app.services.drafts.save(DRAFT, data)
-        except OSError as exc:
-            log.warning("draft not saved: %s", type(exc).__name__)
+        self._queue_draft(data)
 
     def _discard_draft(self) -> None:
-        self.workers.cancel_group(self, DRAFT_GROUP)
-        self._clear_draft()
+        self._queue_draft(_CLEAR)
 
-    @work(thread=True, exit_on_error=False, group="draft-clear")
-    def _clear_draft(self) -> None:
+    _clear_draft = _discard_draft
+
+    def _queue_draft(self, item) -> None:
+        with _DRAFT_LOCK:
+            self._draft_next = item
+            if self._draft_busy:
+                return
+            self._draft_busy = True
+        self._write_drafts()
+
+    @work(thread=True, exit_on_error=False, group=DRAFT_GROUP)
+    def _write_drafts(self) -> None:
         drafts = self.app.services.drafts
-        if drafts is not None:
-            drafts.clear(DRAFT)
+        while True:
+            with _DRAFT_LOCK:
+                item, self._draft_next = self._draft_next, None
+                if item is None:
+                    self._draft_busy = False
+                    return
+            if drafts is None:
+                continue
+            try:
+                drafts.clear(DRAFT) if item is _CLEAR else drafts.save(DRAFT, item)
+            except OSError as exc:
+                log.warning("draft not written: %s", type(exc).__name__)
 
     def _offer_draft(self, draft: dict) -> None:
         name = draft.get("full_name") or "chưa có tên"
