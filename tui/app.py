@@ -94,6 +94,7 @@ class MotcuaApp(App):
         self._sync_resume_at = 0.0
         self._status_reading = False
         self._status_again = False
+        self.agency_name = ""                    # read with the services (for the login screen)
         self.sync_online: bool | None = None     # what the last sync child found
 
     @property
@@ -204,9 +205,26 @@ class MotcuaApp(App):
     @work(thread=True, exit_on_error=False, group="load")
     def _check_setup(self) -> None:
         needs_setup = self.services.accounts.needs_setup()
-        self.call_from_thread(self._first_screen, needs_setup)
+        agency = self.services.agency
+        self.call_from_thread(self._first_screen, needs_setup, agency.name if agency else "")
 
-    def _first_screen(self, needs_setup: bool) -> None:
+    def read_agency(self) -> None:
+        """Re-read the agency's name (after setup) and publish services_changed. An app
+        worker: a screen's worker would be cancelled when the screen is switched away."""
+        if self.loaded_services is not None:
+            self._read_agency()
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def _read_agency(self) -> None:
+        agency = self.services.agency
+        self.call_from_thread(self._agency_read, agency.name if agency else "")
+
+    def _agency_read(self, name: str) -> None:
+        self.agency_name = name
+        self.services_changed.publish(self._services)
+
+    def _first_screen(self, needs_setup: bool, agency_name: str = "") -> None:
+        self.agency_name = agency_name
         from tui.screens.login import LoginScreen
         from tui.screens.setup import SetupScreen
         services = self._services

@@ -30,21 +30,16 @@ class LoginScreen(Screen):
         self.app.services_changed.subscribe(self, self.services_loaded)
         if self.app.loaded_services is not None:
             self.services_loaded(self.app.loaded_services)
+            self.app.read_agency()             # it may have just been set up
 
     def services_loaded(self, services) -> None:
-        """Fill in what needs the database once it is open (see MotcuaApp.on_mount)."""
-        self._read_agency()
+        """Fill in what the app read once the database was open (see MotcuaApp.on_mount)."""
+        self.query_one("#agency-name", Static).update(Text(self.app.agency_name))
         demo = services.demo_accounts
         if demo:
             lines = ["Tài khoản dùng thử (dữ liệu mẫu):"]
             lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
             self.query_one("#demo-accounts", Static).update(Text("\n".join(lines)))
-
-    @work(thread=True, exit_on_error=False, group="login-agency")
-    def _read_agency(self) -> None:
-        agency = self.app.services.agency
-        self.app.call_from_thread(self.query_one("#agency-name", Static).update,
-                                  Text(agency.name if agency else ""))
 
     @on(Input.Submitted, "#username")
     def _next(self) -> None:
