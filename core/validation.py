@@ -5,10 +5,11 @@ or a mapping field -> message that says what to fix. Nothing is saved unless it 
 """
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from core.catalogue import Delivery, Procedure, RequiredDocument
 from core.citizen_id import CitizenIdError, validate_id_number
@@ -53,10 +54,18 @@ def normalize_phone(text: str) -> str:
 
 
 def parse_birth_date(text: str, today: date) -> date:
+    parts = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text.strip())
+    if parts is None:
+        raise ValueError("Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 14/07/2003.")
+    day, month, year = (int(p) for p in parts.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"«{text.strip()}» không phải ngày có thật: không có tháng {month}.")
     try:
-        value = datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError as exc:
-        raise ValueError("Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 14/07/2003.") from exc
+        value = date(year, month, day)
+    except ValueError:
+        last = calendar.monthrange(year, month)[1]
+        raise ValueError(f"«{text.strip()}» không phải ngày có thật: tháng {month}/{year} "
+                         f"chỉ có {last} ngày.") from None
     if value > today:
         raise ValueError("Ngày sinh không thể sau hôm nay.")
     if value.year < 1900:

@@ -178,6 +178,9 @@ class PrintJobRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=DateTime)
     # A reprint: the reason the clerk gave ("" for a first print). Issue 8, migration 0010.
     reprint_reason: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    # "host:pid" of the process printing it (issue 12, migration 0008): start-up recovers a
+    # "printing" job only when that process is gone.
+    owner: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class MetaRow(SQLModel, table=True):

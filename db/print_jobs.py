@@ -6,11 +6,14 @@ retried, so a clerk can always reprint.
 """
 from __future__ import annotations
 
+import os
+import socket
+import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from core.clock import Clock
 from core.ids import new_id
@@ -28,6 +31,44 @@ class JobStatus(StrEnum):
 
 
 QUEUED, PRINTING, DONE, FAILED = JobStatus.QUEUED, JobStatus.PRINTING, JobStatus.DONE, JobStatus.FAILED
+# A job printed from another computer (a shared desk file) cannot be checked for life; it
+# is taken as cut off once it has not moved for this long (far past any print timeout).
+FOREIGN_PRINT_STALE = timedelta(minutes=10)
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this computer (Windows and POSIX)."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        import ctypes
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)   # QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259                                           # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # someone else's process: alive
+        return True
+    return True
+
+
+def owner_alive(owner: str, updated_at: datetime, now: datetime) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if not host or not pid.isdigit():
+        return False                 # a job from before owners were recorded
+    if host != socket.gethostname():
+        return now - updated_at < FOREIGN_PRINT_STALE
+    return pid_alive(int(pid))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +140,7 @@ class PrintJobRepo:
             raise KeyError(job_id)
 
     def mark_printing(self, job_id: str) -> None:
-        self._set(job_id, status=PRINTING.value, attempts=pj.c.attempts + 1)
+        self._set(job_id, status=PRINTING.value, attempts=pj.c.attempts + 1, owner=this_process())
 
     def mark_done(self, job_id: str) -> None:
         self._set(job_id, status=DONE.value, reason="")
@@ -114,11 +155,19 @@ class PrintJobRepo:
         self._set(job_id, status=QUEUED.value, reason=reason, reason_code=code, sent_bytes=0)
 
     def recover_interrupted(self) -> int:
-        """At start-up: a job left "printing" was cut off when the app last stopped (one app
-        prints from a desk's database). Mark it failed so it shows in the queue for a retry."""
+        """At start-up: a job left "printing" by a process that is gone was cut off; mark it
+        failed so it shows in the queue for a retry. A job another live process is printing
+        (the app, while `motcua calendar show` starts beside it) is left alone."""
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(select(pj.c.id, pj.c.owner, pj.c.updated_at)
+                                .where(pj.c.status == PRINTING.value)).all()
+        now = self.clock.now()
+        stale = [r.id for r in rows if not owner_alive(r.owner, r.updated_at, now)]
+        if not stale:
+            return 0
         with write_tx(self.engine) as conn:
-            return conn.execute(update(pj).where(pj.c.status == PRINTING.value).values(
-                status=FAILED.value, updated_at=self.clock.now(), reason_code="partial", sent_bytes=0,
+            return conn.execute(update(pj).where(pj.c.id.in_(stale), pj.c.status == PRINTING.value).values(
+                status=FAILED.value, updated_at=now, reason_code="partial", sent_bytes=0,
                 reason="Bị gián đoạn khi đang in (chương trình đã đóng): máy in có thể đã nhận "
                        "một phần, kiểm tra giấy. Bấm In lại.")).rowcount
 
@@ -145,6 +194,12 @@ class PrintJobRepo:
                 .where(pj.c.status.in_((QUEUED.value, FAILED.value)))
                 .order_by(pj.c.created_at, pj.c.id)).all()
         return [QueuedJob(_job(r), r.dossier_code or "", r.dossier_name or "") for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Jobs per status, one COUNT query (the status line asks every few seconds)."""
+        with read_conn(self.engine) as conn:
+            rows = conn.execute(select(pj.c.status, func.count()).group_by(pj.c.status)).all()
+        return {status: n for status, n in rows}
 
     def for_dossier(self, dossier_id: str) -> list[PrintJob]:
         with read_conn(self.engine) as conn:

@@ -1,7 +1,23 @@
 """Messages the app posts: past-tense facts, sent from thread workers to the UI."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """Published on MotcuaApp.print_changed when a print job ends (error None: printed)."""
+    job_id: str
+    dossier_id: str
+    error: str | None
+
+
+class StatusRead(Message):
+    def __init__(self, snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot      # tui.status.StatusSnapshot
 
 
 class DossierSaved(Message):

@@ -6,6 +6,8 @@ printer service and clocks. The CLI, the app and the tests all go through it.
 from __future__ import annotations
 
 import logging
+import os
+from logging.handlers import RotatingFileHandler
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 from core.clock import Clock, HybridClock, SystemClock
 from core.people import Agency, Clerk, Desk
 from tui.config import Settings, data_dir
+from tui.drafts import DraftStore
 
 if TYPE_CHECKING:      # real types for readers and checkers; imported lazily at run time
     from sqlalchemy import Engine
@@ -43,6 +46,7 @@ class Services:
     demo_accounts: list = field(default_factory=list)
     sync: SyncEngine | None = None     # when a central store is configured
     ratings: RatingsRepo | None = None  # its hook opens the kiosk's prompts (db/ratings.py)
+    drafts: DraftStore | None = None   # forms being typed (tui/drafts.py)
     _printer: PrintService | None = None
     _calendar: tuple = (None, None)    # (overrides it was built from, WorkingCalendar)
 
@@ -115,6 +119,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
         dossiers=DossierRepo(engine, hlc, clock), accounts=accounts,
         catalogue=CatalogueRepo(engine, clock), calendar_repo=CalendarRepo(engine),
         print_jobs=PrintJobRepo(engine, clock), demo_accounts=demo_accounts,
+        drafts=DraftStore(drafts_dir(url)),
     )
     services.print_jobs.recover_interrupted()
     from db.ratings import RatingsRepo
@@ -128,17 +133,48 @@ def build_services(settings: Settings, clock: Clock | None = None, *, seed_demo:
     return services
 
 
+def drafts_dir(db_url: str) -> Path:
+    """Beside the desk's SQLite file (one desk file, one set of drafts); else the data dir."""
+    if db_url.startswith("sqlite:///") and len(db_url) > len("sqlite:///"):
+        path = Path(db_url.removeprefix("sqlite:///"))
+        return path.parent / f"{path.stem}-drafts"
+    return data_dir() / "drafts"
+
+
 def make_sync(services: Services):
     from db.sync import SyncEngine
     desk = services.desk
-    return SyncEngine(services.engine, services.settings.central_url, agency_code=desk.agency_code,
+    return SyncEngine(services.engine, services.settings.resolved_central_url(), agency_code=desk.agency_code,
                       desk_number=desk.number, hlc=services.hlc, clock=services.clock)
 
 
+LOG_BYTES = 2_000_000
+LOG_BACKUPS = 5
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose every new file is owner-only, like the first."""
+
+    def _open(self):
+        stream = super()._open()
+        try:
+            os.chmod(self.baseFilename, 0o600)
+        except OSError:
+            pass
+        return stream
+
+
 def setup_logging() -> Path:
-    """Log to a file in the data directory; never personal data, only ids and reasons."""
+    """Log to a file in the data directory; never personal data, only ids and reasons. The
+    file rotates (5 old files of 2 MB), so a year of logs on a desk PC stays bounded; every
+    file of it is private (0600, in a 0700 directory)."""
     from db.files import private_file
     path = private_file(data_dir() / "motcua.log")        # 0600 in a 0700 directory when new
-    logging.basicConfig(filename=path, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    if not any(isinstance(h, PrivateRotatingFileHandler) for h in root.handlers):
+        handler = PrivateRotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
+                                             encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
     return path

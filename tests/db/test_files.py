@@ -108,7 +108,7 @@ def test_bad_config_files_are_refused_in_vietnamese(tmp_path, capsys, isolated):
     folder = tmp_path / "dir.toml"
     folder.mkdir()
     db = tmp_path / "d.sqlite"
-    for path, words in ((wrong, "[database] url phải là một chuỗi"), (utf16, "UTF-16"), (folder, "thư mục")):
+    for path, words in ((wrong, "[database] url: phải là một chuỗi"), (utf16, "UTF-16"), (folder, "thư mục")):
         before = path.read_bytes() if path.is_file() else None
         code = main(["account", "list", "--config", str(path), "--db", str(db)])
         err = capsys.readouterr().err

@@ -44,7 +44,7 @@ def test_calendar_overrides(engine, clock):
     assert [o.day for o in cal.overrides()] == [date(2026, 8, 22)]
 
 
-def test_a_job_cut_off_while_printing_comes_back_as_failed(tmp_path):
+def test_a_job_cut_off_while_printing_comes_back_as_failed(tmp_path, monkeypatch):
     from datetime import datetime
     from core.clock import FixedClock
     from core.slips import Slip
@@ -57,6 +57,8 @@ def test_a_job_cut_off_while_printing_comes_back_as_failed(tmp_path):
     job = jobs.enqueue("d1", Slip(kind="receipt", header=("A",), title="T"), 1, "dummy:")
     jobs.mark_printing(job)
     assert jobs.pending() == []
+    assert jobs.recover_interrupted() == 0          # its process (this one) still runs
+    monkeypatch.setattr("db.print_jobs.pid_alive", lambda pid: False)   # ... and now it is gone
     assert jobs.recover_interrupted() == 1
     [again] = jobs.pending()
     assert again.id == job and again.status == "failed" and "gián đoạn" in again.reason

@@ -183,11 +183,35 @@ async def test_refused_printer_keeps_dossier_and_queues_job(make_app):
 
 
 async def test_every_action_is_in_the_command_palette_and_help(make_app):
-    from textual.command import CommandPalette
+    from textual.command import CommandList, CommandPalette
     from tui.screens.help import HelpScreen
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        placeholder = palette.query_one(Input).placeholder
+        assert "Gõ tên lệnh" in placeholder and "Search" not in placeholder
+        await type_text(pilot, "hang doi in")       # no diacritics: "Hàng đợi in"
+        await pilot.pause(0.6)
+        await settle(pilot)
+        options = palette.query_one(CommandList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Hàng đợi in" in p for p in prompts), prompts
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintQueueScreen)
+        await pilot.press("escape", "ctrl+p")
+        await settle(pilot)
+        await type_text(pilot, "zzqx")
+        await pilot.pause(0.8)
+        options = app.screen.query_one(CommandList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Không có lệnh nào khớp" in p for p in prompts), prompts
+        await pilot.press("escape")
+        await settle(pilot)
         # Each action run from the palette itself: Ctrl+P, type its name, Enter.
         for title, screen in (("Tiếp nhận hồ sơ", ReceiveScreen), ("Hàng đợi in", PrintQueueScreen),
                               ("Trợ giúp", HelpScreen)):
@@ -206,8 +230,10 @@ async def test_every_action_is_in_the_command_palette_and_help(make_app):
         await pilot.press("f1")
         await settle(pilot)
         table = app.screen.query_one("#help-keys", DataTable)
-        ids = {table.get_row_at(i)[2] for i in range(table.row_count)}
+        ids = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
         assert {"receive.new", "dossier.search", "print.queue", "app.help"} <= ids
+        header = [str(c.label) for c in table.columns.values()][2]
+        assert "[keys]" in header          # was eaten as markup
 
 
 async def test_locked_database_keeps_the_form_and_saves_once_free(make_app, tmp_path):

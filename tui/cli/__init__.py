@@ -8,19 +8,23 @@ is a new module plus one entry here.
 from __future__ import annotations
 
 import argparse
+import logging
 
 from tui.cli import (
     account, calendar, catalogue, database, demo, dossier, kiosk, ledger, printer, ratings, setup, slip, stats,
     sync,
 )
-from tui.cli.common import common_options, fail, settings_from
+from tui.cli.common import common_options, fail, settings_from, vietnamese_argparse
 from tui.config import ConfigError
+
+log = logging.getLogger("motcua.cli")
 
 COMMANDS = (setup, printer, dossier, sync, catalogue, calendar, demo, database, account, slip, ledger, stats,
             kiosk, ratings)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    vietnamese_argparse()
     common = common_options()
     parser = argparse.ArgumentParser(prog="motcua", parents=[common],
                                      description="Phần mềm tiếp nhận hồ sơ tại Bộ phận Một cửa.")
@@ -42,11 +46,20 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc), 2)
     except KeyboardInterrupt:
         return 130
+    except EOFError:
+        return fail("Lệnh cần nhập từ bàn phím nhưng không có gì để đọc (chạy lệnh trong cửa sổ "
+                    "dòng lệnh, hoặc chuyển dữ liệu vào qua đầu vào chuẩn).", 2)
+    except OSError as exc:
+        from tui.oserrors import describe_os_error
+        return fail(f"Lỗi: {describe_os_error(exc)}.")
     except Exception as exc:
         message = getattr(exc, "message_vi", None)
         if message:
             return fail(message)
-        raise
+        # No traceback on screen: the type goes to the log (never the values: personal data).
+        log.error("command %s failed: %s", getattr(args, "command", None), type(exc).__name__)
+        return fail(f"Lỗi không mong đợi ({type(exc).__name__}); lệnh chưa hoàn tất. "
+                    "Báo cho quản trị viên kèm tệp nhật ký motcua.log.")
 
 
 def run_app(args) -> int:

@@ -33,7 +33,8 @@ def cmd_catalogue(args) -> int:
     try:
         raw = args.file.read_bytes()
     except OSError as exc:
-        return fail(f"Không đọc được tệp {args.file}: {exc.strerror}.")
+        from tui.oserrors import describe_os_error
+        return fail(f"Không đọc được tệp {args.file}: {describe_os_error(exc)}.")
     try:
         text = decode_catalogue_file(raw)
         procs = loads_csv(text) if is_csv else loads_json(text)

@@ -133,8 +133,9 @@ class DossierScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.sync_changed.subscribe(self, lambda _report: self.reload())
+        self.app.print_changed.subscribe(self, self.print_updated)
         self.reload()
-        self.app.refresh_status()
 
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:
@@ -269,11 +270,8 @@ class DossierScreen(Screen):
             self.app.start_print(result.print_job_id)
         self.reload()
 
-    def sync_updated(self) -> None:
-        self.reload()
-
-    def print_updated(self, dossier_id: str, error: str | None) -> None:
-        if dossier_id == self.dossier_id:
+    def print_updated(self, outcome) -> None:
+        if outcome.dossier_id == self.dossier_id:
             self.reload()
 
     def action_reprint(self) -> None:

@@ -95,8 +95,8 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.sync_changed.subscribe(self, lambda _report: self.sync_updated())
         self.action_today()
-        self.app.refresh_status()
 
     def on_screen_resume(self) -> None:
         # Back from a receipt or a dossier: the lists may have changed.
@@ -179,13 +179,6 @@ class HomeScreen(Screen):
             self.action_new_dossier(card)
             return
         # A receipt QR holds the code itself or a lookup URL around it.
-        code = find_dossier_code(text)
-        if code is not None:
-            found = self.app.services.dossiers.by_code(str(code))
-            if found is not None:
-                event.input.value = ""
-                self.open_dossier(found.id)
-                return
         if not text:
             self.action_today()
             return
@@ -193,7 +186,17 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SEARCH_GROUP)
     def _run_search(self, query: str) -> None:
+        # A receipt QR holds the code itself or a lookup URL around it: open that dossier.
+        code = find_dossier_code(query)
+        found = self.app.services.dossiers.by_code(str(code)) if code is not None else None
+        if found is not None:
+            self.app.call_from_thread(self._open_scanned, found.id)
+            return
         self.post_message(msg.SearchFinished(query, self.app.services.dossiers.search(query)))
+
+    def _open_scanned(self, dossier_id: str) -> None:
+        self.query_one("#search", Input).value = ""
+        self.open_dossier(dossier_id)
 
     def on_search_finished(self, event: msg.SearchFinished) -> None:
         title = self.query_one("#list-title", Static)

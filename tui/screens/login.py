@@ -1,6 +1,7 @@
 """Login: username and password; in demo mode the demo accounts are shown on screen."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -26,19 +27,19 @@ class LoginScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.app.services_ready and self.app._services is not None:
-            self.services_loaded()
+        self.app.services_changed.subscribe(self, self.services_loaded)
+        if self.app.loaded_services is not None:
+            self.services_loaded(self.app.loaded_services)
+            self.app.read_agency()             # it may have just been set up
 
-    def services_loaded(self) -> None:
-        """Fill in what needs the database once it is open (see MotcuaApp.on_mount)."""
-        services = self.app.services
-        agency = services.agency
-        self.query_one("#agency-name", Static).update(agency.name if agency else "")
+    def services_loaded(self, services) -> None:
+        """Fill in what the app read once the database was open (see MotcuaApp.on_mount)."""
+        self.query_one("#agency-name", Static).update(Text(self.app.agency_name))
         demo = services.demo_accounts
         if demo:
             lines = ["Tài khoản dùng thử (dữ liệu mẫu):"]
             lines += [f"  {u} / {p}  — {ROLE_VI.get(r, r)}" for u, p, r in demo]
-            self.query_one("#demo-accounts", Static).update("\n".join(lines))
+            self.query_one("#demo-accounts", Static).update(Text("\n".join(lines)))
 
     @on(Input.Submitted, "#username")
     def _next(self) -> None:

@@ -50,6 +50,7 @@ class PrintQueueScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.print_changed.subscribe(self, lambda _outcome: self.reload())
         self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="print-queue")
@@ -69,9 +70,6 @@ class PrintQueueScreen(Screen):
                           dt_short(j.created_at), JOB_STATUS_VI.get(j.status, j.status),
                           str(j.attempts), escape(j.reason or ""), key=j.id)
         self.app.refresh_status()
-
-    def print_updated(self, dossier_id: str, error: str | None) -> None:
-        self.reload()
 
     def action_retry(self) -> None:
         table = self.query_one("#jobs", DataTable)

@@ -1,7 +1,7 @@
 """On-screen preview of the receipt just saved, with its print status and a reprint key."""
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -27,17 +27,21 @@ class ReceiptScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         from printers.plaintext import slip_to_text
         with Vertical(id="receipt-box"):
-            yield Static(f"ĐÃ LƯU HỒ SƠ {self.dossier.code}", classes="title", id="saved-code")
+            yield Static(Text(f"ĐÃ LƯU HỒ SƠ {self.dossier.code}"), classes="title", id="saved-code")
             yield Static("Đang in giấy tiếp nhận…", id="print-status", classes="hint")
             with VerticalScroll(id="receipt-paper"):
-                yield Static(slip_to_text(self.slip, columns=48) if self.slip else "", id="receipt-text")
+                yield Static(Text(slip_to_text(self.slip, columns=48) if self.slip else ""),
+                             id="receipt-text")
             yield Static("Enter: hồ sơ mới · P: in lại · F9: hàng đợi in · Esc: về danh sách", classes="hint")
         yield Footer()
 
-    def print_updated(self, dossier_id: str, error: str | None) -> None:
-        if dossier_id == self.dossier.id:
-            text = f"Không in được: {error}" if error else self.app.last_print_outcome
-            self.query_one("#print-status", Static).update(escape(text))
+    def on_mount(self) -> None:
+        self.app.print_changed.subscribe(self, self.print_updated)
+
+    def print_updated(self, outcome) -> None:
+        if outcome.dossier_id == self.dossier.id:
+            text = f"Không in được: {outcome.error}" if outcome.error else self.app.last_print_outcome
+            self.query_one("#print-status", Static).update(Text(text))
 
     def action_reprint(self) -> None:
         self.query_one("#print-status", Static).update("Đang in lại…")

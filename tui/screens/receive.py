@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 import re
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,17 +22,22 @@ from core.validation import ReceiveForm, validate_receive
 from tui import messages as msg
 from tui.actions import save_dossier
 from tui.format import dt_short
+from tui.widgets.confirm import ConfirmScreen
+from tui.screens.receive_drafts import DRAFT, TEXT_FIELDS, ReceiveDrafts, due_text, same_day_twin
+from tui.widgets.form_screen import FormScreen
 from tui.widgets.status_bar import StatusBar
 
 log = logging.getLogger("motcua.tui")
 SAVE_GROUP = "save"
 # A chip-card QR typed by a keyboard-wedge scanner into any field: 12 digits, then '|'.
 _ID_QR_IN_TEXT = re.compile(r"\d{12}\|[^\r\n]*\|[^\r\n]*\|")
+# The whole payload (seven fields, the last an issue date): complete as soon as its last
+# digit arrives, whatever suffix (Tab, Enter, none) the scanner adds after it.
+_WHOLE_ID_QR = re.compile(r"\d{12}\|[^|\r\n]*\|[^|\r\n]*\|\d{8}\|[^|\r\n]*\|[^|\r\n]*\|\d{8}")
 
-TEXT_FIELDS = ("full_name", "id_number", "birth_date", "address", "phone", "email", "sets", "notes")
 
 
-class ReceiveScreen(Screen):
+class ReceiveScreen(ReceiveDrafts, FormScreen):
     CSS_PATH = "receive.tcss"
     AUTO_FOCUS = "#procedure-search"
     BINDINGS = [
@@ -49,6 +54,9 @@ class ReceiveScreen(Screen):
         self.procedure: Procedure | None = None
         self._procedures: list[Procedure] = []
         self._saving = False
+        self._saved = False
+        self._restoring = False
+        self._duplicate_ok = False
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -104,11 +112,27 @@ class ReceiveScreen(Screen):
         )
 
     def on_mount(self) -> None:
-        self._procedures = self.app.services.catalogue.current()
-        self._fill_procedures("")
+        self._load_catalogue()
         if self._card is not None:
             self.fill_from_card(self._card)
-        self.app.refresh_status()
+
+    @work(thread=True, exit_on_error=False, group="catalogue")
+    def _load_catalogue(self) -> None:
+        services = self.app.services
+        procedures = services.catalogue.current()
+        draft = services.drafts.load(DRAFT) if services.drafts and self._card is None else None
+        self.app.call_from_thread(self._catalogue_loaded, procedures, draft)
+
+    def _catalogue_loaded(self, procedures: list, draft: dict | None) -> None:
+        self._procedures = procedures
+        if not procedures:
+            self._error("procedure", "Danh mục thủ tục đang trống: chưa có thủ tục nào để chọn. "
+                                     "Quản trị viên nhập danh mục bằng lệnh «motcua catalogue import "
+                                     "thu-tuc.csv» (hoặc .json) rồi mở lại màn hình này.")
+        self._fill_procedures(self.query_one("#procedure-search", Input).value
+                              if self.procedure is None else "")
+        if draft and not self.has_unsaved_data():
+            self._offer_draft(draft)
 
     # -- procedure picker ---------------------------------------------------------------
     def _fill_procedures(self, query: str) -> None:
@@ -146,7 +170,9 @@ class ReceiveScreen(Screen):
         self.query_one("#full-name", Input).focus()
 
     def select_procedure(self, code: str) -> None:
-        proc = next(p for p in self._procedures if p.code == code)
+        proc = next((p for p in self._procedures if p.code == code), None)
+        if proc is None:
+            return
         self.procedure = proc
         self.query_one("#procedure-search", Input).value = proc.name
         docs = self.query_one("#documents", SelectionList)
@@ -156,18 +182,23 @@ class ReceiveScreen(Screen):
         delivery.set_options([(DELIVERY_VI[d], d.value) for d in proc.delivery])
         delivery.value = proc.delivery[0].value
         demo = " · dữ liệu mẫu" if proc.demo else ""
-        self.query_one("#procedure-info", Static).update(
+        self.query_one("#procedure-info", Static).update(Text(
             f"Đã chọn: {proc.name} ({proc.code}) · Thời hạn: {proc.term.label_vi()} · "
-            f"Phí: {proc.fee_label_vi()}{demo}")
+            f"Phí: {proc.fee_label_vi()}{demo}"))
         self._error("procedure", "")
-        self._update_due()
+        self._update_due(proc)
 
-    def _update_due(self) -> None:
-        if self.procedure is None:
-            return
-        now = self.app.services.clock.now()
-        due = self.app.services.calendar().due(now, self.procedure.term, self.procedure.cutoff_applies)
-        self.query_one("#due-preview", Static).update(f"Hẹn trả kết quả: {dt_short(due)}")
+    @work(thread=True, exit_on_error=False, group="due")
+    def _update_due(self, proc: Procedure) -> None:
+        services = self.app.services
+        now = services.clock.now()
+        due = services.calendar().due(now, proc.term, proc.cutoff_applies)
+        self.app.call_from_thread(self._show_due, proc, due_text(now, due, services.settings.office_hours(),
+                                                                proc.cutoff_applies))
+
+    def _show_due(self, proc: Procedure, text: str) -> None:
+        if proc is self.procedure:          # an answer for a procedure since replaced: drop it
+            self.query_one("#due-preview", Static).update(Text(text))
 
     # -- scanning -----------------------------------------------------------------------
     def action_focus_scan(self) -> None:
@@ -187,6 +218,19 @@ class ReceiveScreen(Screen):
             return
         self.fill_from_card(card)
 
+    def _scan_in_field(self, field: Input) -> None:
+        """A wedge scanner typed a whole ID QR into this field (any suffix or none)."""
+        match = _WHOLE_ID_QR.search(field.value)
+        if match is None:
+            return
+        try:
+            card = parse_id_qr(match.group(0))
+        except CitizenIdError as exc:
+            self._error("scan", f"{exc} Quét lại, hoặc nhập tay các ô bên dưới.")
+            return
+        field.value = field.value[: match.start()] + field.value[match.end():]
+        self.fill_from_card(card, move_focus=False)
+
     @on(Input.Submitted)
     def _maybe_scan_anywhere(self, event: Input.Submitted) -> None:
         """A scanner fires into whatever field has focus: take the payload out of it."""
@@ -203,7 +247,7 @@ class ReceiveScreen(Screen):
             return
         self.fill_from_card(card)
 
-    def fill_from_card(self, card: CitizenCard) -> None:
+    def fill_from_card(self, card: CitizenCard, move_focus: bool = True) -> None:
         self._set("full_name", card.full_name)
         self._set("id_number", card.id_number)
         self._set("birth_date", f"{card.birth_date:%d/%m/%Y}")
@@ -212,8 +256,9 @@ class ReceiveScreen(Screen):
             self.query_one("#sex", Select).value = card.sex
         self._error("scan", "")
         self.notify(f"Đã điền thông tin từ thẻ căn cước: {card.full_name}.", timeout=3)
-        target = "#phone" if self.procedure else "#procedure-search"
-        self.query_one(target, Input).focus()
+        if move_focus:
+            target = "#phone" if self.procedure else "#procedure-search"
+            self.query_one(target, Input).focus()
 
     def _set(self, name: str, value: str) -> None:
         self.query_one(f"#{name.replace('_', '-')}", Input).value = value
@@ -223,8 +268,32 @@ class ReceiveScreen(Screen):
         self.query_one("#documents", SelectionList).select_all()
 
     def action_leave(self) -> None:
-        if not self._saving:
+        if self._saving:
+            return
+        if not self.has_unsaved_data():
+            self._discard_draft()
             self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._discard_draft()
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen("Bỏ hồ sơ đang nhập?",
+                                           "Những gì đã gõ trên màn hình này sẽ bị xóa."), answered)
+
+    # -- nothing typed is lost ----------------------------------------------------------
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _form_changed(self, event) -> None:
+        if self._restoring or self._saved or not self.is_mounted:
+            return
+        if isinstance(event, Input.Changed) and event.input.id not in ("scan", "procedure-search"):
+            self._scan_in_field(event.input)
+        if self.has_unsaved_data():
+            self._save_draft(self.draft_data())
 
     def read_form(self) -> ReceiveForm:
         value = lambda n: self.query_one(f"#{n.replace('_', '-')}", Input).value  # noqa: E731
@@ -240,7 +309,7 @@ class ReceiveScreen(Screen):
         )
 
     def _error(self, name: str, text: str) -> None:
-        self.query_one(f"#err-{name}", Static).update(text)
+        self.query_one(f"#err-{name}", Static).update(Text(text))
         widget_id = name.replace("_", "-")
         for widget in self.query(f"#{widget_id}"):
             widget.set_class(bool(text), "-invalid")
@@ -261,11 +330,16 @@ class ReceiveScreen(Screen):
                 widget.focus()
             return
         self._saving = True
-        self._save(result.draft)
+        self._save(result.draft, self._duplicate_ok)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SAVE_GROUP)
-    def _save(self, draft) -> None:
+    def _save(self, draft, duplicate_ok: bool) -> None:
         try:
+            if not duplicate_ok:
+                twin = same_day_twin(self.app.services, draft)
+                if twin is not None:
+                    self.app.call_from_thread(self._ask_duplicate, twin)
+                    return
             result = save_dossier(self.app.services, self.app.clerk, draft)
         except Exception as exc:
             # Type only: SQLAlchemy errors carry row parameters (personal data).
@@ -276,6 +350,19 @@ class ReceiveScreen(Screen):
             return
         self.post_message(msg.DossierSaved(result))
 
+    def _ask_duplicate(self, twin) -> None:
+        self._saving = False
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._duplicate_ok = True
+                self.action_confirm()
+
+        self.app.push_screen(ConfirmScreen(
+            "Người này đã nộp hồ sơ cùng thủ tục hôm nay. Vẫn tiếp nhận thêm?",
+            f"Hồ sơ {twin.code}, nhận lúc {dt_short(twin.received_at)}. Chọn Không để kiểm tra "
+            "lại (mở hồ sơ cũ bằng ô tìm kiếm); thông tin vừa nhập vẫn còn."), answered)
+
     def on_save_failed(self, event: msg.SaveFailed) -> None:
         self._saving = False
         self.notify(event.message_vi, title="Chưa lưu được", severity="error", timeout=12)
@@ -284,6 +371,8 @@ class ReceiveScreen(Screen):
         from tui.screens.receipt import ReceiptScreen
         result = event.result
         self._saving = False
+        self._saved = True
+        self._discard_draft()
         if result.print_job_id:
             self.app.start_print(result.print_job_id)
         self.app.refresh_status()
