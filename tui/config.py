@@ -88,6 +88,10 @@ class Settings:
             return self.printer_uri
         return f"preview://{data_dir() / 'preview'}" if self.demo else ""
 
+    def rating_config(self):
+        from core.ratings import rating_config
+        return rating_config(self.kiosk)
+
     def office_hours(self):
         from core.calendar import OfficeHours
         return OfficeHours(sessions=_sessions(self.office_sessions), cutoff=_hm(self.cutoff),
@@ -220,11 +224,6 @@ def _qr_template(value: Any) -> str:
     if filled == text:
         raise ValueError("mẫu QR phải có chỗ trống {code} cho mã hồ sơ")
     return text
-
-    def rating_config(self):
-        from core.ratings import rating_config
-        return rating_config(self.kiosk)
-
 
 def _hm(text: str) -> time:
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
