@@ -246,6 +246,7 @@ class MotcuaApp(App):
         from tui.screens.dashboard import lands_on_dashboard
         from tui.screens.home import HomeScreen
         self.clerk = clerk
+        self.refresh_bindings()
         log.info("login clerk=%s", clerk.id)
         self.switch_screen(HomeScreen())
         # Jobs that failed or were cut off last time are still waiting: the status read
@@ -258,8 +259,17 @@ class MotcuaApp(App):
     def action_logout(self) -> None:
         from tui.screens.login import LoginScreen
         self.clerk = None
+        self.refresh_bindings()
         self.switch_screen(LoginScreen())
         self.refresh_status()
+
+    # Keys that open a clerk's screen: neither shown nor active before a login.
+    CLERK_ACTIONS = frozenset({"print_queue", "ledger", "sync_now", "dashboard", "ratings"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.CLERK_ACTIONS and self.clerk is None:
+            return False
+        return True
 
     # -- leaving: never lose what was typed ------------------------------------------
     def unsaved_screen(self):

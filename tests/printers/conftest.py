@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -98,6 +99,13 @@ class LoopbackPrinter:
     def wait_job(self, timeout: float = 5.0) -> bytes:
         assert self.done.wait(timeout), "the loopback printer received no job"
         return self.jobs[-1]
+
+    def wait_jobs(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        """The jobs, once `count` connections have closed (the client may return first)."""
+        deadline = time.monotonic() + timeout
+        while len(self.jobs) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.jobs
 
     def close(self) -> None:
         self._stop.set()

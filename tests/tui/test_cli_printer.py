@@ -39,7 +39,7 @@ def test_set_prints_a_test_page_then_saves_and_test_reports_the_printer_s_answer
                                                 "mode": "raster", "codepage": ""}
         code, out, err = run(capsys, "printer", "test", "--db", db)
         assert (code, out.strip()) == (0, "Đã in xong.")
-        assert len(printer.jobs) == 2
+        assert len(printer.wait_jobs(2)) == 2
     finally:
         printer.close()
 

@@ -21,7 +21,7 @@ def stats_db(tmp_path, monkeypatch):
     upgrade(engine)
     write_facts(engine, CASES)
     engine.dispose()
-    monkeypatch.setenv("MOTCUA_CONFIG_DIR", str(tmp_path))
+    monkeypatch.setenv("MOTCUA_CONFIG", str(tmp_path / "config.toml"))
     return str(path)
 
 
