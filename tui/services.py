@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.clock import Clock, HybridClock, SystemClock
-from core.people import Agency, Clerk, Desk
+from core.people import Agency, Desk
 from tui.config import Settings, data_dir
 from tui.drafts import DraftStore
 

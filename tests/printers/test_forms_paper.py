@@ -11,12 +11,11 @@ import pytest
 from pypdf import PdfReader
 
 from core.forms import form_slip
-from core.lifecycle import EventKind
 from core.slips import with_reprint_mark
 from printers.pdf import NATION, slip_to_pdf
 from printers.profile import PrinterProfile
 from printers.service import PrintService
-from tests.core.forms_fixtures import CODE, RECEIVED, context, event, history, state_of
+from tests.core.forms_fixtures import CODE, context, event, history, state_of
 from tests.printers.escpos_decode import decode
 
 REFUSED = {"reason": "Hồ sơ không thuộc thẩm quyền giải quyết của xã"}

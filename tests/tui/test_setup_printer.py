@@ -69,3 +69,21 @@ async def test_a_bad_printer_address_saves_nothing(tmp_path, clock, monkeypatch)
         assert "Địa chỉ máy in không hợp lệ" in str(app.screen.query_one("#setup-error", Static).render())
         assert app.services.accounts.needs_setup()
         assert not (tmp_path / "config.toml").exists()
+
+
+async def test_the_printer_fields_are_on_screen_at_80x24(tmp_path, clock, monkeypatch):
+    """The printer step once had no height inside the scrolling setup form: its title showed,
+    its fields did not, and Tab could not reach them."""
+    monkeypatch.setenv("MOTCUA_CONFIG", str(tmp_path / "config.toml"))
+    app = MotcuaApp(build_services(Settings(db_url=str(tmp_path / "new.sqlite")), clock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(7):
+            await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused.id == "printer-uri"
+        for fid in ("#printer-uri", "#paper-mm", "#print-mode"):
+            widget = app.screen.query_one(fid)
+            assert widget.outer_size.height >= 3, fid
+        region = app.screen.query_one("#printer-uri", Input).region
+        assert region.height >= 3 and 0 <= region.y and region.bottom <= 24

@@ -9,6 +9,8 @@ from datetime import datetime
 
 import pytest
 
+from textual.widgets import Input
+
 from core.clock import FixedClock
 from tests.tui.conftest import login, settle
 from tui.app import MotcuaApp
@@ -26,6 +28,9 @@ def make(tmp_path) -> MotcuaApp:
 async def _settled(pilot) -> None:
     await settle(pilot)
     pilot.app.clear_notifications()
+    # A blinking cursor is drawn or not by the clock: hold it still, drawn.
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause()
 
 

@@ -21,7 +21,7 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from core.ratings import STEP_VI, KioskMachine, Mode, Outcome, Prompt, Write
+from core.ratings import STEP_VI, KioskMachine, Mode, Prompt, Write
 from tui.kiosk import KioskServices
 
 log = logging.getLogger("motcua.kiosk")

@@ -15,11 +15,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from core.stats import Figures, Period, Report, buckets, percent_vi
 from core.stats_report import PERIOD_VI, marks, named_period
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 STATS_GROUP = "stats"
 

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from core.dossier_actions import (
     DOC_FORM_VI, RETURN_METHOD_VI, TIMELINESS_VI, available, handoff_steps, result_timeliness,
@@ -25,6 +25,7 @@ from core.dossier_actions import (
 from core.lifecycle import EVENT_VI, STATUS_VI, DossierState, EventKind
 from tui.format import dt_short, mask_id
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 JOB_STATUS_VI = {"queued": "Chờ in", "printing": "Đang in", "done": "Đã in", "failed": "Lỗi"}
 LOAD_GROUP = "dossier-load"

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from core.citizen_id import CitizenIdError, looks_like_id_qr, parse_id_qr
 from core.codes import find_dossier_code
@@ -23,6 +23,7 @@ from core.worklist import WORKLIST_VI, WorkList
 from tui import messages as msg
 from tui.format import dt_short
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 SEARCH_GROUP = "search"
 PAGE_SIZE = 100

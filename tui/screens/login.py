@@ -6,9 +6,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from core.people import ROLE_VI
+from tui.widgets.header import Header
 
 
 class LoginScreen(Screen):

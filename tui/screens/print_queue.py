@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from tui.format import dt_short
 from tui.screens.dossier import JOB_STATUS_VI
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 # core.slips / core.forms kinds -> what the clerk calls the paper
 SLIP_KIND_VI = {

@@ -23,6 +23,10 @@ class PrinterStepDone(Message):
 class PrinterStep(Vertical):
     """URI, paper width and mode; `choice()` gives the [printer] values or None."""
 
+    # A Vertical is 1fr high: inside the setup form's auto-height scroll that is nothing,
+    # and the printer fields vanished below their title.
+    DEFAULT_CSS = "PrinterStep { height: auto; }"
+
     def compose(self) -> ComposeResult:
         yield Static("MÁY IN", classes="title")
         yield Static("F5: dò máy in · F6: in trang thử. Để trống nếu chưa có máy in: giấy "

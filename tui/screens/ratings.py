@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from core.people import Role
 from core.ratings import SOURCE_VI, STEP_VI, Source, Step, choice_visible
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 DAYS_SHOWN = 7
 

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from core.catalogue import DELIVERY_VI, Delivery, Procedure
@@ -26,6 +26,7 @@ from tui.widgets.confirm import ConfirmScreen
 from tui.screens.receive_drafts import DRAFT, TEXT_FIELDS, ReceiveDrafts, due_text, same_day_twin
 from tui.widgets.form_screen import FormScreen
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 log = logging.getLogger("motcua.tui")
 SAVE_GROUP = "save"

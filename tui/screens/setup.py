@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from core.codes import validate_agency_code
 from core.people import Agency, Desk
 from tui.screens.printer_step import PrinterStep
+from tui.widgets.header import Header
 
 
 class SetupScreen(Screen):

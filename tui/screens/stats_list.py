@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from core.lifecycle import STATUS_VI
 from core.stats import Period
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.header import Header
 
 LIST_GROUP = "stats-list"
 
