@@ -84,6 +84,16 @@ def test_central_init_desk_password_from_env_or_stdin(monkeypatch):
     assert desk_password("r") == "tu-stdin"
 
 
+def test_central_init_supervisor_password_from_env_or_stdin(monkeypatch):
+    from tui.cli.stats import supervisor_password
+    monkeypatch.setenv("MOTCUA_DESK_PASSWORD", "not-this-one")
+    monkeypatch.setenv("MOTCUA_SUPERVISOR_PASSWORD", "giam-sat-env")
+    assert supervisor_password("s") == "giam-sat-env"
+    monkeypatch.delenv("MOTCUA_SUPERVISOR_PASSWORD")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("giam-sat-stdin\n"))
+    assert supervisor_password("s") == "giam-sat-stdin"
+
+
 def test_sync_failure_prints_vietnamese_only(tmp_path):
     """A centre that refuses the connection: one Vietnamese message, exit 3, no driver English."""
     env = {**os.environ, "MOTCUA_CONFIG": str(tmp_path / "none.toml"), "HOME": str(tmp_path),

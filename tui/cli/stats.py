@@ -181,16 +181,8 @@ def register_central(central, cinit) -> None:
 
 
 def supervisor_password(role: str) -> str | None:
-    """MOTCUA_SUPERVISOR_PASSWORD, else a line on stdin (a pipe or a file), else the prompt.
-    Empty keeps an existing role's password."""
-    import getpass
-    import os
-    found = os.environ.get("MOTCUA_SUPERVISOR_PASSWORD")
-    if found is not None:
-        return found or None
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n") or None
-    return getpass.getpass(f"Mật khẩu cho vai trò giám sát {role}: ") or None
+    from tui.cli.sync import role_password
+    return role_password("MOTCUA_SUPERVISOR_PASSWORD", f"Mật khẩu cho vai trò giám sát {role}: ")
 
 
 def central_supervisor(args) -> int:

@@ -33,15 +33,19 @@ def register(sub, common) -> None:
     register_central(central, cinit)
 
 
-def desk_password(role: str) -> str | None:
-    """MOTCUA_DESK_PASSWORD, else a line on stdin (a pipe or a file), else the prompt.
+def role_password(env: str, prompt: str) -> str | None:
+    """`env` from the environment, else a line on stdin (a pipe or a file), else the prompt.
     Empty keeps an existing role's password."""
-    found = os.environ.get("MOTCUA_DESK_PASSWORD")
+    found = os.environ.get(env)
     if found is not None:
         return found or None
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n") or None
-    return getpass.getpass(f"Mật khẩu cho vai trò {role}: ") or None
+    return getpass.getpass(prompt) or None
+
+
+def desk_password(role: str) -> str | None:
+    return role_password("MOTCUA_DESK_PASSWORD", f"Mật khẩu cho vai trò {role}: ")
 
 
 def cmd_release(args) -> int:
