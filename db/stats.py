@@ -120,19 +120,63 @@ class StatsRepo:
                 for k, p in bks}
 
     def report_pair(self, period: Period, by: str, also_by: str) -> tuple[Report, Report]:
-        """Two dossier groupings of one period from one query (the first with working days)."""
+        """Two dossier groupings of one period from one query (the first with working days).
+        The period's ratings are read once for both (the whole is the same)."""
         first, second = self.figures_pair(period, by, also_by)
-        return self._labelled(period, by, first), self._labelled(period, also_by, second)
+        shared: dict[Any, Any] = {}
+        return (self._labelled(period, by, first, shared=shared),
+                self._labelled(period, also_by, second, shared=shared))
 
-    def _labelled(self, period: Period, by: str, raw: dict[str | None, Figures]) -> Report:
+    def _labelled(self, period: Period, by: str, raw: dict[str | None, Figures], *,
+                  shared: dict[Any, Any] | None = None) -> Report:
         labels = self.labels(by, [k for k in raw if k is not None])
+        ratings = self._ratings_batch(period, by, [k for k in raw if k is not None], shared)
         groups = []
         for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
             f = raw[key]
             f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key, labels.get(key, key),
                         f.resolved_by_day)
-            groups.append(self.with_ratings(f, f.period, by=by, key=key))
-        return Report(period, by, self.with_ratings(total(raw.values(), period), period), groups)
+            if ratings is None or by in ("field", "procedure"):
+                groups.append(self.with_ratings(f, f.period, by=by, key=key))
+            else:
+                groups.append(_with(f, ratings[key]))
+        whole = total(raw.values(), period)
+        whole = self.with_ratings(whole, period) if ratings is None else _with(whole, ratings[None])
+        return Report(period, by, whole, groups)
+
+    def _ratings_batch(self, period: Period, by: str, keys: list[str],
+                       shared: dict[Any, Any] | None) -> dict[str | None, Ratings] | None:
+        """The ratings of the whole period and of each group from one read of the period's
+        ratings (the same figures as RatingsRepo.summary with the group's filter, which
+        reads them once per group); None when the groups need the per-group path."""
+        repo = self.ratings_repo
+        if by not in ("field", "procedure", "clerk") or not hasattr(repo, "rated_events"):
+            return None
+        from core.ratings import summarize
+        if shared is not None and "payloads" in shared:
+            payloads = shared["payloads"]
+        else:
+            payloads = repo.rated_events(period.start, period.end, agency_code=self.agency_code or None)
+            if shared is not None:
+                shared["payloads"] = payloads
+        out: dict[str | None, Ratings] = {}
+        if shared is not None and None in shared:
+            out[None] = shared[None]
+        else:
+            misuse = repo.misuse_count(period.start, period.end, agency_code=self.agency_code or None)
+            out[None] = _ratings(summarize(payloads, misuse, repo.config))
+            if shared is not None:
+                shared[None] = out[None]
+        if by == "clerk":
+            # A clerk's ratings: the payloads naming that clerk, never the misuse presses.
+            mine: dict[Any, list] = {k: [] for k in keys}
+            for p in payloads:
+                cid = p.get("clerk_id")
+                got = mine.get(cid) if isinstance(cid, str) else None
+                if got is not None:
+                    got.append(p)
+            out.update({k: _ratings(summarize(ps, 0, repo.config)) for k, ps in mine.items()})
+        return out
 
     def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
         """The whole period and its groups, labelled, with ratings where they can be split.
@@ -269,9 +313,17 @@ def ratings_of(repo: Any, date_from: date, date_to: date, **filters: Any) -> Rat
     """The ratings figures from db.ratings' RatingsRepo.summary; zero without a repo."""
     if repo is None:
         return Ratings()
-    s = repo.summary(date_from, date_to, **filters)
+    return _ratings(repo.summary(date_from, date_to, **filters))
+
+
+def _ratings(s: Any) -> Ratings:
+    """Ratings from a core.ratings.Summary."""
     return Ratings(ratings=s.ratings, by_level={str(k): v for k, v in sorted(s.by_level.items())},
                    not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
+
+
+def _with(f: Figures, ratings: Ratings) -> Figures:
+    return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label, f.resolved_by_day)
 
 
 def ratings_repo(engine: Engine) -> Any:

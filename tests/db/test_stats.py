@@ -146,3 +146,42 @@ def test_report_pair_equals_two_reports(engine):
                [(g.key, g.label, g.counts) for g in alone.groups]
         assert pair.whole.counts == alone.whole.counts == EXPECTED
     assert by_field.whole.processing_working_days == EXPECTED_WORKING_DAYS
+
+
+def test_ratings_read_once_match_the_per_group_summaries(engine):
+    """report_pair / report by clerk read the period's ratings once; every figure equals
+    RatingsRepo.summary with the group's filter (duplicates, odd levels, other clerks)."""
+    from sqlalchemy import insert
+
+    from core.lifecycle import Event, EventKind
+    from db.models import event
+    from db.ratings import RatingsRepo
+    from db.rows import event_to_row
+    from db.stats import ratings_of
+    write_facts(engine, CASES)
+    payloads = [
+        ("A", {"step": "receive", "level": 1, "source": "kiosk", "clerk_id": "c1"}),
+        ("A", {"step": "receive", "level": 3, "source": "kiosk", "clerk_id": "c2"}),   # duplicate: ignored
+        ("B", {"step": "receive", "level": 3, "clerk_id": "c2", "satisfied": False}),
+        ("C", {"step": "return", "level": None, "clerk_id": "c2"}),                   # not rated
+        ("D", {"step": "return", "level": 2.0, "clerk_id": "c1"}),                    # not of the scale
+        ("E", {"step": "receive", "level": 2, "source": "paper", "clerk_id": "c9"}),  # no dossier of c9
+        ("F", {"step": "receive", "level": 1, "satisfied": True}),                    # no clerk named
+        ("G", {"step": "receive", "level": 2, "clerk_id": 7}),
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(event), [event_to_row(Event(
+            id=f"r{i}", dossier_id=d, agency_code="000.21.53.H48", desk_number=1, clerk_id="c1",
+            hlc=f"{i:04d}", wall_time=datetime(2025, 3, 10 + i, 9), kind=EventKind.RATED, payload=p))
+            for i, (d, p) in enumerate(payloads)])
+    ratings = RatingsRepo(engine)
+    repo = StatsRepo(engine, working_days=weekdays_between, ratings=ratings)
+    whole = ratings_of(ratings, MARCH.start, MARCH.end)
+    assert whole.ratings == 5 and whole.not_rated == 1
+    by_field, by_clerk = repo.report_pair(MARCH, "field", "clerk")
+    assert by_field.whole.ratings == whole and by_clerk.whole.ratings == whole
+    assert all(g.ratings == ratings_of(None, MARCH.start, MARCH.end) for g in by_field.groups)
+    assert {g.key for g in by_clerk.groups} == {"c1", "c2"}
+    for g in by_clerk.groups + repo.report(MARCH, "clerk").groups:
+        assert g.ratings == ratings_of(ratings, MARCH.start, MARCH.end, clerk_id=g.key), g.key
+    assert [g.ratings.ratings for g in by_clerk.groups] == [1, 1]
