@@ -168,20 +168,29 @@ def test_ratings_read_once_match_the_per_group_summaries(engine):
         ("E", {"step": "receive", "level": 2, "source": "paper", "clerk_id": "c9"}),  # no dossier of c9
         ("F", {"step": "receive", "level": 1, "satisfied": True}),                    # no clerk named
         ("G", {"step": "receive", "level": 2, "clerk_id": 7}),
+        ("H", {"step": "receive", "level": 2, "source": "", "clerk_id": "c1"}),
+        ("H", {"step": "receive", "level": 3, "clerk_id": "c1"}),                     # the same source
+        ("H", {"step": "receive", "level": 3, "source": "paper", "clerk_id": "c1"}),  # another source
+        ("I", {"step": "return", "level": True, "clerk_id": "c1"}),                   # not of the scale
+        ("J", {"step": "return", "level": 2, "satisfied": "yes", "clerk_id": "c2"}),
+        ("K", {"step": "return", "level": 3, "clerk_id": "c2"}),                      # later by HLC
+        ("K", {"step": "return", "level": 1, "clerk_id": "c2"}),
     ]
+    hlcs = [f"{i:04d}" for i in range(len(payloads))]
+    hlcs[-2], hlcs[-1] = "9999", "9998"
     with engine.begin() as conn:
         conn.execute(insert(event), [event_to_row(Event(
             id=f"r{i}", dossier_id=d, agency_code="000.21.53.H48", desk_number=1, clerk_id="c1",
-            hlc=f"{i:04d}", wall_time=datetime(2025, 3, 10 + i, 9), kind=EventKind.RATED, payload=p))
+            hlc=hlcs[i], wall_time=datetime(2025, 3, 10 + i, 9), kind=EventKind.RATED, payload=p))
             for i, (d, p) in enumerate(payloads)])
     ratings = RatingsRepo(engine)
     repo = StatsRepo(engine, working_days=weekdays_between, ratings=ratings)
     whole = ratings_of(ratings, MARCH.start, MARCH.end)
-    assert whole.ratings == 5 and whole.not_rated == 1
+    assert whole.ratings == 9 and whole.not_rated == 1 and whole.by_level == {"1": 3, "2": 4, "3": 2}
     by_field, by_clerk = repo.report_pair(MARCH, "field", "clerk")
     assert by_field.whole.ratings == whole and by_clerk.whole.ratings == whole
     assert all(g.ratings == ratings_of(None, MARCH.start, MARCH.end) for g in by_field.groups)
     assert {g.key for g in by_clerk.groups} == {"c1", "c2"}
     for g in by_clerk.groups + repo.report(MARCH, "clerk").groups:
         assert g.ratings == ratings_of(ratings, MARCH.start, MARCH.end, clerk_id=g.key), g.key
-    assert [g.ratings.ratings for g in by_clerk.groups] == [1, 1]
+    assert [g.ratings.ratings for g in by_clerk.groups] == [3, 3]
