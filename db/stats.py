@@ -92,11 +92,26 @@ class StatsRepo:
                 c = counts[key] = dict.fromkeys(COUNTS, 0)
             for name in hits:
                 c[name] += n
+        # Working days after a up to b are additive (a <= b <= c: wd(a, c) = wd(a, b) + wd(b, c)),
+        # so each day the pairs name gets its running count once: wd(r, e) = run[e] - run[r].
+        as_day: dict[Any, date] = {}
+        for _, rday, eday in per_pair:
+            for v in (rday, eday):
+                if v not in as_day:
+                    as_day[v] = _as_day(v)
+        run: dict[Any, int] = {}
+        acc, prev = 0, None
+        for v, d in sorted(as_day.items(), key=lambda item: item[1]):
+            if prev is not None and d != prev:
+                acc += self.working_days(prev, d)
+            run[v], prev = acc, d
         for (g, rday, eday), n in per_pair.items():
             key = g if by else None
-            end = _as_day(eday)
-            days[key] = days.get(key, 0) + n * self.working_days(_as_day(rday), end)
-            per_day = by_day.setdefault(key, {})
+            days[key] = days.get(key, 0) + n * (run[eday] - run[rday])
+            per_day = by_day.get(key)
+            if per_day is None:
+                per_day = by_day[key] = {}
+            end = as_day[eday]
             per_day[end] = per_day.get(end, 0) + n
         if by is None:
             counts.setdefault(None, dict.fromkeys(COUNTS, 0))
@@ -302,13 +317,18 @@ class StatsRepo:
     def today(self, now: datetime) -> dict[str, int]:
         """Received today, due today, overdue, waiting for a supplement, results not returned."""
         conds = self._today_conditions(now)
-        q = select(*(func.count().filter(cond).label(name) for name, cond in conds.items()))
-        # Every count but the receipts is of open dossiers (or ones waiting to be handed back).
-        q = q.select_from(dossier).where(
-            dossier.c.returned_at.is_(None) | (dossier.c.received_at >= datetime.combine(now.date(), datetime.min.time())))
+        # Every count but the receipts is of dossiers not handed back (open, or waiting to be
+        # handed back): counted from the partial ix_dossier_not_returned alone. The receipts
+        # are a range of ix_dossier_stats.
+        later = {name: cond for name, cond in conds.items() if name != "received_today"}
+        q = (select(*(func.count().filter(cond).label(name) for name, cond in later.items()))
+             .select_from(dossier).where(dossier.c.returned_at.is_(None)))
         with self.engine.connect() as conn:
             row = conn.execute(q).one()
-        return {name: int(getattr(row, name) or 0) for name in conds}
+            received = conn.execute(select(func.count()).select_from(dossier)
+                                    .where(conds["received_today"])).scalar_one()
+        found = {name: int(getattr(row, name) or 0) for name in later}
+        return {name: received if name == "received_today" else found[name] for name in conds}
 
     def behind_today(self, name: str, now: datetime, limit: int = 500) -> list:
         cond = self._today_conditions(now)[name]
