@@ -147,16 +147,15 @@ def bench_dashboard(db: str, make: int = 0) -> None:
         "today": lambda: repo.today(now),
         "ratings today": lambda: ratings_of(repo.ratings_repo, today, today),
         "Biểu 06 by field + clerks": lambda: repo.report_pair(period, "field", "clerk"),
-        "received per day": lambda: repo.received_daily(period),
     }
 
     def dashboard():
         repo.today(now)
         ratings_of(repo.ratings_repo, today, today)
         by_field, _ = repo.report_pair(period, "field", "clerk")
-        repo.received_daily(period)
-        per_day = by_field.whole.resolved_by_day
-        [per_day.get(b.start, 0) for _, b in buckets(period, "day")]
+        days = [b.start for _, b in buckets(period, "day")]
+        [by_field.whole.received_by_day.get(d, 0) for d in days]
+        [by_field.whole.resolved_by_day.get(d, 0) for d in days]
     wall, cpu = timed(dashboard)
     print(f"dashboard, {period.label_vi()}, {n:,} dossiers: median {wall * 1000:.0f} ms wall, "
           f"{cpu * 1000:.0f} ms CPU ({load()})")

@@ -65,18 +65,22 @@ class StatsRepo:
         per_code: dict[tuple[Any, int], int] = {}
         per_code2: dict[tuple[Any, int], int] = {}
         per_pair: dict[tuple[Any, Any, Any], int] = {}
+        per_receipt: dict[tuple[Any, int, Any], int] = {}
         for g, g2, code, rday, eday, n in rows:
             per_code[g, code] = per_code.get((g, code), 0) + n
             if also_by:
                 per_code2[g2, code] = per_code2.get((g2, code), 0) + n
-            if rday is not None:
+            if eday is not None:
                 per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+            if rday is not None:
+                per_receipt[g, code, rday] = per_receipt.get((g, code, rday), 0) + n
         decoded: dict[int, dict[str, int] | None] = {}
-        first = self._build(period, by, per_code, per_pair, decoded)
+        first = self._build(period, by, per_code, per_pair, decoded, per_receipt)
         second = self._build(period, also_by, per_code2, {}, decoded) if also_by else {}
         return first, second
 
-    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded) -> dict[str | None, Figures]:
+    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded,
+               per_receipt=None) -> dict[str | None, Figures]:
         counts: dict[str | None, dict[str, int]] = {}
         days: dict[str | None, int] = {}
         by_day: dict[str | None, dict[date, int]] = {}
@@ -113,9 +117,22 @@ class StatsRepo:
                 per_day = by_day[key] = {}
             end = as_day[eday]
             per_day[end] = per_day.get(end, 0) + n
+        received: dict[str | None, dict[date, int]] = {}
+        for (g, code, rday), n in (per_receipt or {}).items():
+            hits = decoded.get(code, ...)
+            if hits is ...:
+                hits = decoded[code] = decode_counts(code)
+            if hits is None or "received" not in hits:
+                continue
+            per_day = received.setdefault(g if by else None, {})
+            d = as_day.get(rday)
+            if d is None:
+                d = as_day[rday] = _as_day(rday)
+            per_day[d] = per_day.get(d, 0) + n
         if by is None:
             counts.setdefault(None, dict.fromkeys(COUNTS, 0))
-        return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}))
+        return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}),
+                           received_by_day=received.get(k, {}))
                 for k, c in counts.items()}
 
     def _bucketed(self, period: Period, by: str) -> dict[str | None, Figures]:
@@ -150,7 +167,7 @@ class StatsRepo:
         for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
             f = raw[key]
             f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key, labels.get(key, key),
-                        f.resolved_by_day)
+                        f.resolved_by_day, f.received_by_day)
             if ratings is None or by in ("field", "procedure"):
                 groups.append(self.with_ratings(f, f.period, by=by, key=key))
             else:
@@ -269,7 +286,7 @@ class StatsRepo:
             return f          # ratings are of a clerk's service, not of a procedure
         ratings = ratings_of(self.ratings_repo, period.start, period.end, **filters)
         return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label,
-                       f.resolved_by_day)
+                       f.resolved_by_day, f.received_by_day)
 
     # -- what lies behind a number --------------------------------------------------------
     def behind(self, figure: str, period: Period, *, by: str | None = None, key: str | None = None,
@@ -406,7 +423,8 @@ def _summary(counts, clerk: str | None, misuse: int, config) -> Any:
 
 
 def _with(f: Figures, ratings: Ratings) -> Figures:
-    return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label, f.resolved_by_day)
+    return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label, f.resolved_by_day,
+                   f.received_by_day)
 
 
 def ratings_repo(engine: Engine) -> Any:

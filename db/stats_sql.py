@@ -211,7 +211,9 @@ def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | No
                 f"ELSE {done} + {common} END")
     days = lambda cond, e: (f"CASE WHEN {cond} THEN {day('received_at')} END",        # noqa: E731
                             f"CASE WHEN {cond} THEN {day(e)} END")
-    out = [(received, *days(f"status <> 3 AND {res} AND {end} < {d1n}", e)), (open_, None, None)]
+    # The receipt day of every accepted receipt (the daily receipts), the result day of a result.
+    out = [(received, f"CASE WHEN status <> 3 THEN {day('received_at')} END",
+            days(f"status <> 3 AND {res} AND {end} < {d1n}", e)[1]), (open_, None, None)]
     for col, with_result in (("resolved_at", True), ("returned_at", True), ("closed_at", False)):
         out.append((ended(col, with_result), *(days(f"status <> 3 AND {col} < {d1n}", col) if with_result
                                                  else (None, None))))
@@ -221,7 +223,8 @@ def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | No
 def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool,
                    with_days: bool, also_by: str | None = None) -> tuple[str, dict[str, Any]]:
     """Rows (g, g2, code, rday, eday, n): dossiers per group and class; with_days keeps
-    the receipt and result days of resolved dossiers (for the working-day average).
+    the receipt and result days of resolved dossiers (for the working-day average), and
+    the receipt day of the period's receipts (eday NULL unless resolved in the period).
     `also_by`: a second grouping counted in the same pass (g2; '' without it)."""
     if dialect == "sqlite":
         d1, d1n = ":d1", ":d1n"
