@@ -182,7 +182,7 @@ class StatsRepo:
         ratings (the same figures as RatingsRepo.summary with the group's filter, which
         reads them once per group); None when the groups need the per-group path."""
         repo = self.ratings_repo
-        if by not in ("field", "procedure", "clerk") or not hasattr(repo, "rated_events"):
+        if by not in (None, "field", "procedure", "clerk") or not hasattr(repo, "rated_events"):
             return None
         from core.ratings import summarize
         if shared is None:
@@ -237,7 +237,9 @@ class StatsRepo:
         """The whole period and its groups, labelled, with ratings where they can be split.
         For a dossier grouping the whole is the sum of its groups (one query)."""
         if by in (None, "day", "month"):
-            whole = self.with_ratings(self.figures(period, with_days=with_days)[None], period)
+            whole = self.figures(period, with_days=with_days)[None]
+            batch = self._ratings_batch(period, None, [], None)
+            whole = self.with_ratings(whole, period) if batch is None else _with(whole, batch[None])
             if by is None:
                 return Report(period, None, whole, [])
             days = self.figures(period, by)

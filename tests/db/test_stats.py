@@ -205,6 +205,7 @@ def test_ratings_read_once_match_the_per_group_summaries(engine):
     assert whole.ratings == 9 and whole.not_rated == 1 and whole.by_level == {"1": 3, "2": 4, "3": 2}
     by_field, by_clerk = repo.report_pair(MARCH, "field", "clerk")
     assert by_field.whole.ratings == whole and by_clerk.whole.ratings == whole
+    assert repo.report(MARCH).whole.ratings == whole and repo.report(MARCH, "day").whole.ratings == whole
     assert all(g.ratings == ratings_of(None, MARCH.start, MARCH.end) for g in by_field.groups)
     assert {g.key for g in by_clerk.groups} == {"c1", "c2"}
     for g in by_clerk.groups + repo.report(MARCH, "clerk").groups:
