@@ -282,6 +282,8 @@ def bench_centre(pg: str, make: int, keep: bool = False, reuse: str | None = Non
             result["r"] = repo.report(period, "agency", with_days=False)
         wall, cpu = timed(province)
         groups = result["r"].groups
+        with engine.connect() as conn:
+            make = conn.execute(text("SELECT COUNT(*) FROM dossier")).scalar_one()     # a reused one's count
         print(f"centre, {period.label_vi()}, {make:,} dossiers, {len(groups)} agencies: median "
               f"{wall * 1000:.0f} ms wall ({load()}); received {result['r'].whole.received:,}")
         from db.stats_sql import classified_sql
