@@ -247,7 +247,8 @@ def bench_cli(db: str, make: int) -> None:
     print(f"  hand-written aggregate query   {med['hand'] * 1000:7.0f} ms wall {cmed['hand'] * 1000:7.0f} ms CPU")
     print(f"  StatsRepo.report (in process)  {med['ours'] * 1000:7.0f} ms wall {cmed['ours'] * 1000:7.0f} ms CPU"
           f"   ratio {cmed['ours'] / cmed['hand']:.2f}x CPU, {med['ours'] / med['hand']:.2f}x wall")
-    print(f"  motcua stats --year --json     {med['command'] * 1000:7.0f} ms wall {cmed['command'] * 1000:7.0f} ms CPU"
+    print(f"  motcua stats --year --json     {med['command'] * 1000:7.0f} ms wall "
+          f"{cmed['command'] * 1000:7.0f} ms CPU"
           f"   ratio {cmed['command'] / cmed['hand']:.2f}x CPU, {med['command'] / med['hand']:.2f}x wall "
           f"(whole process, interpreter start-up included)")
     print(f"  ({load()} at the end)")

@@ -394,8 +394,9 @@ def _jt(field: str) -> str:
 
 # `source or "kiosk"` of a payload: a false JSON value (missing, null, "", 0, false, [], {})
 # is the kiosk.
-_SOURCE = (f"CASE WHEN {_jt('source')} IN ('text', 'integer', 'real', 'true') AND {_j('source')} NOT IN ('', 0) "
-           f"THEN {_j('source')} WHEN {_jt('source')} IN ('array', 'object') AND {_j('source')} NOT IN ('[]', '{{}}') "
+_SOURCE = (f"CASE WHEN {_jt('source')} IN ('text', 'integer', 'real', 'true') "
+           f"AND {_j('source')} NOT IN ('', 0) THEN {_j('source')} "
+           f"WHEN {_jt('source')} IN ('array', 'object') AND {_j('source')} NOT IN ('[]', '{{}}') "
            f"THEN {_j('source')} ELSE 'kiosk' END")
 _RATED_COUNTS = (
     f"SELECT clerk, lt, lv, sat, COUNT(*) FROM (SELECT "

@@ -160,17 +160,21 @@ def behind_sql(dialect: str, by: str | None, figure: str, period: Period, *, age
 # The fast path for one period (every grouping but day/month): each dossier is classified
 # once into a few small codes, packed into one integer, and the rows are counted per
 # (group, code). Python turns the codes into figures (`decode_counts`), so the database
-# evaluates ten CASE expressions per dossier instead of twenty predicates. The predicates
-# above stay the definition: the property tests hold both paths to the plain fold.
+# evaluates one CASE per dossier (the branch it comes from already says whether it was
+# received in the period or before, and by which end column) instead of twenty predicates.
+# The predicates above stay the definition: the property tests hold both paths to the
+# plain fold.
 # Mixed radix: (name, radix).
 CODE_PARTS = (("st", 4), ("en", 4), ("tl", 3), ("ipl", 2), ("s5", 2), ("ch2", 2), ("ch3", 2),
               ("sd", 2), ("ap", 2), ("sm", 2))
 
 
 def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | None, str | None]]:
-    """Per branch of `_branch_parts` (same order): (the class code of a row, the receipt
-    and result days of a resolved one, or None). Each branch knows where its rows stand
-    against the period, so a row evaluates only the classes its figures read (a class
+    """Per branch of `_branch_parts` (same order): expressions (the class code of a row,
+    its receipt day, its result day) for the one period [lo, hi) = [d0, d1n); the days are
+    those of a result in the period (working days) and, for the receipts, the receipt day
+    of every accepted one (the daily chart); None: no days. Each branch knows where its
+    rows stand against the period, so a row evaluates only the classes its figures read (a class
     `decode_counts` does not read for that row is left 0: tl and sd only for a result, ipl
     and s5 only when in progress, the channels only for a receipt). A row's end never
     precedes its receipt: `e` is the later of the two."""
