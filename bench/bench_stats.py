@@ -1,7 +1,7 @@
 """Statistics benchmarks (issue 10). Medians of several rounds; CPU time of this process
 beside wall time, since the machine is shared (the load average is printed).
 
-    python bench/bench_stats.py dashboard --db PATH          # a year on the desk's SQLite
+    python bench/bench_stats.py dashboard --db PATH [--make N]  # a year on the desk's SQLite
     python bench/bench_stats.py cli --db PATH [--make N]     # `motcua stats --year --json`
     python bench/bench_stats.py centre --pg URL [--make N]   # one quarter, 96 agencies
 
@@ -123,29 +123,45 @@ def fill(engine, count: int, days: int, end: date) -> None:
 
 # -- the three benches ------------------------------------------------------------------------------
 
-def bench_dashboard(db: str) -> None:
-    """What the dashboard's worker runs for the period 'năm' (year to date)."""
+def bench_dashboard(db: str, make: int = 0) -> None:
+    """What the dashboard's worker runs for the period 'năm' (year to date), whole and by
+    part. `--make N`: an empty database is first filled with N dossiers over 365 days."""
     from core.clock import SystemClock
     from core.stats import buckets
     from db.stats import open_stats, ratings_of
     engine = make_engine(db if "://" in db else f"sqlite:///{db}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT COUNT(*) FROM dossier")).scalar_one()
+    if make and not n:
+        fill(engine, make, 365, date.today())
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     repo = open_stats(engine)
     with engine.connect() as conn:
         n, last = conn.execute(text("SELECT COUNT(*), MAX(received_at) FROM dossier")).one()
     today = date.fromisoformat(str(last)[:10])
     period = named_period("year", today)
     now = SystemClock().now().replace(year=today.year, month=today.month, day=today.day)
+    parts = {
+        "today": lambda: repo.today(now),
+        "ratings today": lambda: ratings_of(repo.ratings_repo, today, today),
+        "Biểu 06 by field + clerks": lambda: repo.report_pair(period, "field", "clerk"),
+    }
 
     def dashboard():
         repo.today(now)
         ratings_of(repo.ratings_repo, today, today)
         by_field, _ = repo.report_pair(period, "field", "clerk")
-        repo.received_daily(period)
-        per_day = by_field.whole.resolved_by_day
-        [per_day.get(b.start, 0) for _, b in buckets(period, "day")]
+        days = [b.start for _, b in buckets(period, "day")]
+        [by_field.whole.received_by_day.get(d, 0) for d in days]
+        [by_field.whole.resolved_by_day.get(d, 0) for d in days]
     wall, cpu = timed(dashboard)
     print(f"dashboard, {period.label_vi()}, {n:,} dossiers: median {wall * 1000:.0f} ms wall, "
           f"{cpu * 1000:.0f} ms CPU ({load()})")
+    for name, fn in parts.items():
+        w, c = timed(fn, 3)
+        print(f"  {name:<28} {w * 1000:6.0f} ms wall {c * 1000:6.0f} ms CPU")
 
 
 # What one would write by hand for the same report: the Biểu 06 columns and the extras as
@@ -207,25 +223,35 @@ def bench_cli(db: str, make: int) -> None:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
                        cwd=Path(__file__).resolve().parent.parent)
     # Alternate the three so a change in the machine's load hits them alike.
+    import resource
+
+    def cpu_now(name: str) -> float:
+        """This process's CPU seconds; the command's: its children's (user + system)."""
+        if name != "command":
+            return time.process_time()
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
     results: dict[str, list[float]] = {"hand": [], "ours": [], "command": []}
-    cpu: dict[str, list[float]] = {"hand": [], "ours": []}
+    cpu: dict[str, list[float]] = {"hand": [], "ours": [], "command": []}
     for fn in (hand, ours, command):
         fn()
     for _ in range(ROUNDS):
         for name, fn in (("hand", hand), ("ours", ours), ("command", command)):
-            w, c = time.perf_counter(), time.process_time()
+            w, c = time.perf_counter(), cpu_now(name)
             fn()
             results[name].append(time.perf_counter() - w)
-            if name in cpu:
-                cpu[name].append(time.process_time() - c)
+            cpu[name].append(cpu_now(name) - c)
     med = {k: statistics.median(v) for k, v in results.items()}
     cmed = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"{n:,} dossiers, year {year} ({load()}):")
     print(f"  hand-written aggregate query   {med['hand'] * 1000:7.0f} ms wall {cmed['hand'] * 1000:7.0f} ms CPU")
     print(f"  StatsRepo.report (in process)  {med['ours'] * 1000:7.0f} ms wall {cmed['ours'] * 1000:7.0f} ms CPU"
           f"   ratio {cmed['ours'] / cmed['hand']:.2f}x CPU, {med['ours'] / med['hand']:.2f}x wall")
-    print(f"  motcua stats --year --json      {med['command'] * 1000:7.0f} ms wall (whole process)"
-          f"   ratio {med['command'] / med['hand']:.2f}x wall")
+    print(f"  motcua stats --year --json     {med['command'] * 1000:7.0f} ms wall "
+          f"{cmed['command'] * 1000:7.0f} ms CPU"
+          f"   ratio {cmed['command'] / cmed['hand']:.2f}x CPU, {med['command'] / med['hand']:.2f}x wall "
+          f"(whole process, interpreter start-up included)")
+    print(f"  ({load()} at the end)")
 
 
 def bench_centre(pg: str, make: int, keep: bool = False, reuse: str | None = None) -> None:
@@ -257,6 +283,8 @@ def bench_centre(pg: str, make: int, keep: bool = False, reuse: str | None = Non
             result["r"] = repo.report(period, "agency", with_days=False)
         wall, cpu = timed(province)
         groups = result["r"].groups
+        with engine.connect() as conn:
+            make = conn.execute(text("SELECT COUNT(*) FROM dossier")).scalar_one()     # a reused one's count
         print(f"centre, {period.label_vi()}, {make:,} dossiers, {len(groups)} agencies: median "
               f"{wall * 1000:.0f} ms wall ({load()}); received {result['r'].whole.received:,}")
         from db.stats_sql import classified_sql
@@ -286,7 +314,7 @@ def main() -> None:
     ap.add_argument("--reuse", default=None, metavar="DBNAME", help="centre: a kept database")
     args = ap.parse_args()
     if args.which == "dashboard":
-        bench_dashboard(args.db)
+        bench_dashboard(args.db, args.make)
     elif args.which == "cli":
         bench_cli(args.db, args.make)
     else:

@@ -187,6 +187,7 @@ class Figures:
     key: str | None = None
     label: str | None = None
     resolved_by_day: Mapping[date, int] = field(default_factory=dict)   # when working days are counted
+    received_by_day: Mapping[date, int] = field(default_factory=dict)   # likewise
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -346,10 +347,13 @@ def total(groups: Iterable[Figures], period: Period) -> Figures:
     c = dict.fromkeys(COUNTS, 0)
     days = 0
     by_day: dict[date, int] = {}
+    received: dict[date, int] = {}
     for g in groups:
         for k in COUNTS:
             c[k] += g.counts[k]
         days += g.processing_working_days
         for d, n in g.resolved_by_day.items():
             by_day[d] = by_day.get(d, 0) + n
-    return Figures(period, c, days, resolved_by_day=by_day)
+        for d, n in g.received_by_day.items():
+            received[d] = received.get(d, 0) + n
+    return Figures(period, c, days, resolved_by_day=by_day, received_by_day=received)

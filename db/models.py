@@ -289,6 +289,12 @@ Index("ix_dossier_open", dossier.c.received_at,
                     & dossier.c.closed_at.is_(None)),
       postgresql_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
                         & dossier.c.closed_at.is_(None)))
+# Today at a glance (StatsRepo.today): every count but the receipts is of dossiers not handed
+# back; this partial index holds those rows with every column the counts read.
+TODAY_COLUMNS = ("status", "due_at", "original_due_at", "resolved_at", "returned_at", "closed_at", "received_at",
+                 "agency_code")
+Index("ix_dossier_not_returned", *(dossier.c[name] for name in TODAY_COLUMNS),
+      sqlite_where=dossier.c.returned_at.is_(None), postgresql_where=dossier.c.returned_at.is_(None))
 # Each desk's last sync at the centre (how fresh an agency's figures are).
 Index("ix_event_desk_synced", event.c.agency_code, event.c.desk_number, event.c.synced_at)
 

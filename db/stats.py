@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import DateTime, Engine, bindparam, func, select, text
 
 from core.stats import COUNTS, NO_FIELD_VI, Figures, Period, Ratings, Report, buckets, total
 from db.models import account, agency as agency_t, dossier
@@ -65,18 +65,22 @@ class StatsRepo:
         per_code: dict[tuple[Any, int], int] = {}
         per_code2: dict[tuple[Any, int], int] = {}
         per_pair: dict[tuple[Any, Any, Any], int] = {}
+        per_receipt: dict[tuple[Any, int, Any], int] = {}
         for g, g2, code, rday, eday, n in rows:
             per_code[g, code] = per_code.get((g, code), 0) + n
             if also_by:
                 per_code2[g2, code] = per_code2.get((g2, code), 0) + n
-            if rday is not None:
+            if eday is not None:
                 per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+            if rday is not None:
+                per_receipt[g, code, rday] = per_receipt.get((g, code, rday), 0) + n
         decoded: dict[int, dict[str, int] | None] = {}
-        first = self._build(period, by, per_code, per_pair, decoded)
+        first = self._build(period, by, per_code, per_pair, decoded, per_receipt)
         second = self._build(period, also_by, per_code2, {}, decoded) if also_by else {}
         return first, second
 
-    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded) -> dict[str | None, Figures]:
+    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded,
+               per_receipt=None) -> dict[str | None, Figures]:
         counts: dict[str | None, dict[str, int]] = {}
         days: dict[str | None, int] = {}
         by_day: dict[str | None, dict[date, int]] = {}
@@ -92,15 +96,43 @@ class StatsRepo:
                 c = counts[key] = dict.fromkeys(COUNTS, 0)
             for name in hits:
                 c[name] += n
+        # Working days after a up to b are additive (a <= b <= c: wd(a, c) = wd(a, b) + wd(b, c)),
+        # so each day the pairs name gets its running count once: wd(r, e) = run[e] - run[r].
+        as_day: dict[Any, date] = {}
+        for _, rday, eday in per_pair:
+            for v in (rday, eday):
+                if v not in as_day:
+                    as_day[v] = _as_day(v)
+        run: dict[Any, int] = {}
+        acc, prev = 0, None
+        for v, d in sorted(as_day.items(), key=lambda item: item[1]):
+            if prev is not None and d != prev:
+                acc += self.working_days(prev, d)
+            run[v], prev = acc, d
         for (g, rday, eday), n in per_pair.items():
             key = g if by else None
-            end = _as_day(eday)
-            days[key] = days.get(key, 0) + n * self.working_days(_as_day(rday), end)
-            per_day = by_day.setdefault(key, {})
+            days[key] = days.get(key, 0) + n * (run[eday] - run[rday])
+            per_day = by_day.get(key)
+            if per_day is None:
+                per_day = by_day[key] = {}
+            end = as_day[eday]
             per_day[end] = per_day.get(end, 0) + n
+        received: dict[str | None, dict[date, int]] = {}
+        for (g, code, rday), n in (per_receipt or {}).items():
+            hits = decoded.get(code, ...)
+            if hits is ...:
+                hits = decoded[code] = decode_counts(code)
+            if hits is None or "received" not in hits:
+                continue
+            per_day = received.setdefault(g if by else None, {})
+            d = as_day.get(rday)
+            if d is None:
+                d = as_day[rday] = _as_day(rday)
+            per_day[d] = per_day.get(d, 0) + n
         if by is None:
             counts.setdefault(None, dict.fromkeys(COUNTS, 0))
-        return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}))
+        return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}),
+                           received_by_day=received.get(k, {}))
                 for k, c in counts.items()}
 
     def _bucketed(self, period: Period, by: str) -> dict[str | None, Figures]:
@@ -120,25 +152,94 @@ class StatsRepo:
                 for k, p in bks}
 
     def report_pair(self, period: Period, by: str, also_by: str) -> tuple[Report, Report]:
-        """Two dossier groupings of one period from one query (the first with working days)."""
+        """Two dossier groupings of one period from one query (the first with working days).
+        The period's ratings are read once for both (the whole is the same)."""
         first, second = self.figures_pair(period, by, also_by)
-        return self._labelled(period, by, first), self._labelled(period, also_by, second)
+        shared: dict[Any, Any] = {}
+        return (self._labelled(period, by, first, shared=shared),
+                self._labelled(period, also_by, second, shared=shared))
 
-    def _labelled(self, period: Period, by: str, raw: dict[str | None, Figures]) -> Report:
+    def _labelled(self, period: Period, by: str, raw: dict[str | None, Figures], *,
+                  shared: dict[Any, Any] | None = None) -> Report:
         labels = self.labels(by, [k for k in raw if k is not None])
+        ratings = self._ratings_batch(period, by, [k for k in raw if k is not None], shared)
         groups = []
         for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
             f = raw[key]
             f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key, labels.get(key, key),
-                        f.resolved_by_day)
-            groups.append(self.with_ratings(f, f.period, by=by, key=key))
-        return Report(period, by, self.with_ratings(total(raw.values(), period), period), groups)
+                        f.resolved_by_day, f.received_by_day)
+            if ratings is None or by in ("field", "procedure"):
+                groups.append(self.with_ratings(f, f.period, by=by, key=key))
+            else:
+                groups.append(_with(f, ratings[key]))
+        whole = total(raw.values(), period)
+        whole = self.with_ratings(whole, period) if ratings is None else _with(whole, ratings[None])
+        return Report(period, by, whole, groups)
+
+    def _ratings_batch(self, period: Period, by: str, keys: list[str],
+                       shared: dict[Any, Any] | None) -> dict[str | None, Ratings] | None:
+        """The ratings of the whole period and of each group from one read of the period's
+        ratings (the same figures as RatingsRepo.summary with the group's filter, which
+        reads them once per group); None when the groups need the per-group path."""
+        repo = self.ratings_repo
+        if by not in (None, "field", "procedure", "clerk") or not hasattr(repo, "rated_events"):
+            return None
+        from core.ratings import summarize
+        if shared is None:
+            shared = {}
+        out: dict[str | None, Ratings] = {}
+        if self.dialect == "sqlite":
+            # Counted inside SQLite from the few payload fields a summary reads (decoding
+            # every payload in Python cost five times as much).
+            counts = shared.get("counts")
+            if counts is None:
+                counts = shared["counts"] = self._rated_counts(period)
+            if None not in shared:
+                misuse = repo.misuse_count(period.start, period.end, agency_code=self.agency_code or None)
+                shared[None] = _ratings(_summary(counts, None, misuse, repo.config))
+            out[None] = shared[None]
+            if by == "clerk":
+                out.update({k: _ratings(_summary(counts, k, 0, repo.config)) for k in keys})
+            return out
+        if "payloads" in shared:
+            payloads = shared["payloads"]
+        else:
+            payloads = shared["payloads"] = repo.rated_events(period.start, period.end,
+                                                              agency_code=self.agency_code or None)
+        if None not in shared:
+            misuse = repo.misuse_count(period.start, period.end, agency_code=self.agency_code or None)
+            shared[None] = _ratings(summarize(payloads, misuse, repo.config))
+        out[None] = shared[None]
+        if by == "clerk":
+            # A clerk's ratings: the payloads naming that clerk, never the misuse presses.
+            mine: dict[Any, list] = {k: [] for k in keys}
+            for p in payloads:
+                cid = p.get("clerk_id")
+                got = mine.get(cid) if isinstance(cid, str) else None
+                if got is not None:
+                    got.append(p)
+            out.update({k: _ratings(summarize(ps, 0, repo.config)) for k, ps in mine.items()})
+        return out
+
+    def _rated_counts(self, period: Period) -> list[tuple[Any, Any, Any, Any, int]]:
+        """SQLite: the period's ratings counted per (clerk, level's JSON type, level,
+        satisfied's JSON type), each (dossier, step, source) once: its first `rated` event
+        in (HLC, id) order, as RatingsRepo.rated_events chooses."""
+        start, end = datetime.combine(period.start, datetime.min.time()), \
+            datetime.combine(period.end + timedelta(days=1), datetime.min.time())
+        own = " AND agency_code = :agency" if self.agency_code else ""
+        sql = text(_RATED_COUNTS.replace("{own}", own)).bindparams(bindparam("start", type_=DateTime),
+                                                             bindparam("end", type_=DateTime))
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sql, {"start": start, "end": end, **self._params()})]
 
     def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
         """The whole period and its groups, labelled, with ratings where they can be split.
         For a dossier grouping the whole is the sum of its groups (one query)."""
         if by in (None, "day", "month"):
-            whole = self.with_ratings(self.figures(period, with_days=with_days)[None], period)
+            whole = self.figures(period, with_days=with_days)[None]
+            batch = self._ratings_batch(period, None, [], None)
+            whole = self.with_ratings(whole, period) if batch is None else _with(whole, batch[None])
             if by is None:
                 return Report(period, None, whole, [])
             days = self.figures(period, by)
@@ -187,7 +288,7 @@ class StatsRepo:
             return f          # ratings are of a clerk's service, not of a procedure
         ratings = ratings_of(self.ratings_repo, period.start, period.end, **filters)
         return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label,
-                       f.resolved_by_day)
+                       f.resolved_by_day, f.received_by_day)
 
     # -- what lies behind a number --------------------------------------------------------
     def behind(self, figure: str, period: Period, *, by: str | None = None, key: str | None = None,
@@ -235,13 +336,18 @@ class StatsRepo:
     def today(self, now: datetime) -> dict[str, int]:
         """Received today, due today, overdue, waiting for a supplement, results not returned."""
         conds = self._today_conditions(now)
-        q = select(*(func.count().filter(cond).label(name) for name, cond in conds.items()))
-        # Every count but the receipts is of open dossiers (or ones waiting to be handed back).
-        q = q.select_from(dossier).where(
-            dossier.c.returned_at.is_(None) | (dossier.c.received_at >= datetime.combine(now.date(), datetime.min.time())))
+        # Every count but the receipts is of dossiers not handed back (open, or waiting to be
+        # handed back): counted from the partial ix_dossier_not_returned alone. The receipts
+        # are a range of ix_dossier_stats.
+        later = {name: cond for name, cond in conds.items() if name != "received_today"}
+        q = (select(*(func.count().filter(cond).label(name) for name, cond in later.items()))
+             .select_from(dossier).where(dossier.c.returned_at.is_(None)))
         with self.engine.connect() as conn:
             row = conn.execute(q).one()
-        return {name: int(getattr(row, name) or 0) for name in conds}
+            received = conn.execute(select(func.count()).select_from(dossier)
+                                    .where(conds["received_today"])).scalar_one()
+        found = {name: int(getattr(row, name) or 0) for name in later}
+        return {name: received if name == "received_today" else found[name] for name in conds}
 
     def behind_today(self, name: str, now: datetime, limit: int = 500) -> list:
         cond = self._today_conditions(now)[name]
@@ -269,9 +375,59 @@ def ratings_of(repo: Any, date_from: date, date_to: date, **filters: Any) -> Rat
     """The ratings figures from db.ratings' RatingsRepo.summary; zero without a repo."""
     if repo is None:
         return Ratings()
-    s = repo.summary(date_from, date_to, **filters)
+    return _ratings(repo.summary(date_from, date_to, **filters))
+
+
+def _ratings(s: Any) -> Ratings:
+    """Ratings from a core.ratings.Summary."""
     return Ratings(ratings=s.ratings, by_level={str(k): v for k, v in sorted(s.by_level.items())},
                    not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
+
+
+def _j(field: str) -> str:
+    return f"json_extract(payload, '$.{field}')"
+
+
+def _jt(field: str) -> str:
+    return f"json_type(payload, '$.{field}')"
+
+
+# `source or "kiosk"` of a payload: a false JSON value (missing, null, "", 0, false, [], {})
+# is the kiosk.
+_SOURCE = (f"CASE WHEN {_jt('source')} IN ('text', 'integer', 'real', 'true') "
+           f"AND {_j('source')} NOT IN ('', 0) THEN {_j('source')} "
+           f"WHEN {_jt('source')} IN ('array', 'object') AND {_j('source')} NOT IN ('[]', '{{}}') "
+           f"THEN {_j('source')} ELSE 'kiosk' END")
+_RATED_COUNTS = (
+    f"SELECT clerk, lt, lv, sat, COUNT(*) FROM (SELECT "
+    f"CASE WHEN {_jt('clerk_id')} = 'text' THEN {_j('clerk_id')} END AS clerk, {_jt('level')} AS lt, "
+    f"{_j('level')} AS lv, {_jt('satisfied')} AS sat, ROW_NUMBER() OVER (PARTITION BY dossier_id, "
+    f"{_j('step')}, {_SOURCE} ORDER BY hlc, id) AS rn "
+    "FROM event WHERE kind = 'rated' AND wall_time >= :start AND wall_time < :end{own}) AS r "
+    "WHERE rn = 1 GROUP BY 1, 2, 3, 4")
+
+
+def _summary(counts, clerk: str | None, misuse: int, config) -> Any:
+    """core.ratings.summarize over counted payloads (`clerk`: only that clerk's; None: all)."""
+    from core.ratings import Source, Summary
+    s = Summary(by_level={lvl: 0 for lvl in range(1, config.levels + 1)}, misuse=misuse,
+                by_source={src.value: 0 for src in Source})
+    for who, lt, lv, sat, n in counts:
+        if clerk is not None and who != clerk:
+            continue
+        if lt is None or lt == "null":
+            s.not_rated += n
+        elif lt == "integer":
+            s.ratings += n
+            s.by_level[lv] = s.by_level.get(lv, 0) + n
+            if sat == "true" or (sat != "false" and lv in config.satisfied):
+                s.satisfied += n
+    return s
+
+
+def _with(f: Figures, ratings: Ratings) -> Figures:
+    return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label, f.resolved_by_day,
+                   f.received_by_day)
 
 
 def ratings_repo(engine: Engine) -> Any:

@@ -160,76 +160,97 @@ def behind_sql(dialect: str, by: str | None, figure: str, period: Period, *, age
 # The fast path for one period (every grouping but day/month): each dossier is classified
 # once into a few small codes, packed into one integer, and the rows are counted per
 # (group, code). Python turns the codes into figures (`decode_counts`), so the database
-# evaluates ten CASE expressions per dossier instead of twenty predicates. The predicates
-# above stay the definition: the property tests hold both paths to the plain fold.
+# evaluates one CASE per dossier (the branch it comes from already says whether it was
+# received in the period or before, and by which end column) instead of twenty predicates.
+# The predicates above stay the definition: the property tests hold both paths to the
+# plain fold.
 # Mixed radix: (name, radix).
 CODE_PARTS = (("st", 4), ("en", 4), ("tl", 3), ("ipl", 2), ("s5", 2), ("ch2", 2), ("ch3", 2),
               ("sd", 2), ("ap", 2), ("sm", 2))
 
 
-def _class_exprs(d0: str, d1: str, d1n: str, day) -> dict[str, str]:
-    """Classes of a dossier row `d` (raw timestamps; `e` = its end, never before receipt)
-    for the period [d0, d1]; d1n is the day after d1. A timestamp compared with a day
-    compares its date: on SQLite both are ISO text, on PostgreSQL timestamp and date."""
-    return {
-        # 1 carried over, 2 received, 3 not accepted (received in the period), 0 neither
-        "st": (f"CASE WHEN d.status = 3 THEN (CASE WHEN d.r >= {d0} AND d.r < {d1n} THEN 3 ELSE 0 END) "
-               f"WHEN d.r >= {d0} THEN (CASE WHEN d.r < {d1n} THEN 2 ELSE 0 END) "
-               f"WHEN d.e IS NULL OR d.e >= {d0} THEN 1 ELSE 0 END"),
-        # 1 resolved in the period, 2 withdrawn / stopped in it, 3 in progress at its end
-        "en": (f"CASE WHEN d.status = 3 OR d.r >= {d1n} THEN 0 WHEN d.e IS NULL OR d.e >= {d1n} THEN 3 "
-               f"WHEN d.e < {d0} THEN 0 WHEN d.res = 1 THEN 1 ELSE 2 END"),
-        "tl": f"CASE WHEN {day('d.e')} < {day('d.due')} THEN 0 WHEN {day('d.e')} = {day('d.due')} THEN 1 ELSE 2 END",
-        "ipl": f"CASE WHEN d.status <> 5 AND d.due < {d1} THEN 1 ELSE 0 END",
-        "s5": "CASE WHEN d.status = 5 THEN 1 ELSE 0 END",
-        "ch2": "CASE WHEN d.channel = 2 THEN 1 ELSE 0 END",
-        "ch3": "CASE WHEN d.channel = 3 THEN 1 ELSE 0 END",
-        "sd": f"CASE WHEN {day('d.e')} = {day('d.r')} THEN 1 ELSE 0 END",
-        "ap": "CASE WHEN d.ac > 0 THEN 1 ELSE 0 END",
-        "sm": "CASE WHEN d.sc > 1 THEN 1 ELSE 0 END",
-    }
+def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | None, str | None]]:
+    """Per branch of `_branch_parts` (same order): expressions (the class code of a row,
+    its receipt day, its result day) for the one period [lo, hi) = [d0, d1n); the days are
+    those of a result in the period (working days) and, for the receipts, the receipt day
+    of every accepted one (the daily chart); None: no days. Each branch knows where its
+    rows stand against the period, so a row evaluates only the classes its figures read (a class
+    `decode_counts` does not read for that row is left 0: tl and sd only for a result, ipl
+    and s5 only when in progress, the channels only for a receipt). A row's end never
+    precedes its receipt: `e` is the later of the two."""
+    sqlite = dialect == "sqlite"
+    b = (lambda c: f"({c})") if sqlite else (lambda c: f"(CASE WHEN {c} THEN 1 ELSE 0 END)")
+    day = lambda col: _day(col, dialect)     # noqa: E731
+    w = {}
+    weight = 1
+    for name, radix in CODE_PARTS:
+        w[name] = weight
+        weight *= radix
+    common = f"{w['ap']} * {b('apology_count > 0')} + {w['sm']} * {b('supplement_count > 1')}"
+    chan = f"{w['ch2']} * {b('channel = 2')} + {w['ch3']} * {b('channel = 3')}"
+    ip = (f"{w['en'] * 3} + {w['ipl']} * {b(f'status <> 5 AND original_due_at < {d1}')} "
+          f"+ {w['s5']} * {b('status = 5')}")
+
+    def tl(e: str) -> str:
+        return (f"(CASE WHEN {day(e)} < {day('original_due_at')} THEN 0 "
+                f"WHEN {day(e)} = {day('original_due_at')} THEN {w['tl']} ELSE {w['tl'] * 2} END)")
+    st_co, st_rec = w["st"] * 1, w["st"] * 2
+    en_res, en_wd = w["en"] * 1, w["en"] * 2
+    # 1. received in the period: end (raw) E, e = max(E, receipt) <= the period's end iff E is.
+    end = "COALESCE(resolved_at, returned_at, closed_at)"
+    e = f"max({end}, received_at)" if sqlite else f"GREATEST({end}, received_at)"
+    res = "(resolved_at IS NOT NULL OR returned_at IS NOT NULL)"
+    same_day = b(f"{day(end)} <= {day('received_at')}")       # the day of e is the receipt's
+    received = (f"CASE WHEN status = 3 THEN {w['st'] * 3} "
+                f"WHEN {end} IS NULL OR {end} >= {d1n} THEN {st_rec} + {ip} + {chan} + {common} "
+                f"WHEN {res} THEN {st_rec} + {en_res} + {tl(e)} + {w['sd']} * {same_day} + {chan} + {common} "
+                f"ELSE {st_rec} + {en_wd} + {chan} + {common} END")
+    # 2. open, received before the period: carried over and still in progress.
+    open_ = f"CASE WHEN status = 3 THEN 0 ELSE {st_co} + {ip} + {common} END"
+
+    # 3-5. received before the period, ended (column E, never before receipt) in or after it.
+    def ended(col: str, with_result: bool) -> str:
+        done = f"{st_co} + {en_res} + {tl(col)}" if with_result else f"{st_co} + {en_wd}"
+        return (f"CASE WHEN status = 3 THEN 0 WHEN {col} >= {d1n} THEN {st_co} + {ip} + {common} "
+                f"ELSE {done} + {common} END")
+    days = lambda cond, e: (f"CASE WHEN {cond} THEN {day('received_at')} END",        # noqa: E731
+                            f"CASE WHEN {cond} THEN {day(e)} END")
+    # The receipt day of every accepted receipt (the daily receipts), the result day of a result.
+    out = [(received, f"CASE WHEN status <> 3 THEN {day('received_at')} END",
+            days(f"status <> 3 AND {res} AND {end} < {d1n}", e)[1]), (open_, None, None)]
+    for col, with_result in (("resolved_at", True), ("returned_at", True), ("closed_at", False)):
+        out.append((ended(col, with_result), *(days(f"status <> 3 AND {col} < {d1n}", col) if with_result
+                                                 else (None, None))))
+    return out
 
 
 def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool,
                    with_days: bool, also_by: str | None = None) -> tuple[str, dict[str, Any]]:
     """Rows (g, g2, code, rday, eday, n): dossiers per group and class; with_days keeps
-    the receipt and result days of resolved dossiers (for the working-day average).
+    the receipt and result days of resolved dossiers (for the working-day average), and
+    the receipt day of the period's receipts (eday NULL unless resolved in the period).
     `also_by`: a second grouping counted in the same pass (g2; '' without it)."""
     if dialect == "sqlite":
-        d0, d1, d1n = ":d0", ":d1", ":d1n"
-        # max() of two ISO texts is the later time; NULL when the dossier has not ended.
-        end = "max(COALESCE(resolved_at, returned_at, closed_at), received_at)"
+        d1, d1n = ":d1", ":d1n"
     else:
-        d0, d1, d1n = "CAST(:d0 AS DATE)", "CAST(:d1 AS DATE)", "CAST(:d1n AS DATE)"
-        end = ("CASE WHEN COALESCE(resolved_at, returned_at, closed_at) IS NULL THEN NULL "
-               "ELSE GREATEST(COALESCE(resolved_at, returned_at, closed_at), received_at) END")
-    day = lambda col: _day(col, dialect)     # noqa: E731
-    exprs = _class_exprs(d0, d1, d1n, day)
-    code, weight = [], 1
-    for name, radix in CODE_PARTS:
-        code.append(f"{weight} * ({exprs[name]})")
-        weight *= radix
-    if with_days:
-        resolved = f"d.status <> 3 AND d.res = 1 AND d.e >= {d0} AND d.e < {d1n}"
-        days = (f"CASE WHEN {resolved} THEN {day('d.r')} END AS rday, "
-                f"CASE WHEN {resolved} THEN {day('d.e')} END AS eday")
-    else:
-        days = "NULL AS rday, NULL AS eday"
-    cols = (f"{GROUP_SQL[by]} AS g, {GROUP_SQL[also_by]} AS g2, status, channel, received_at AS r, {end} AS e, original_due_at AS due, "
-            "CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN 1 ELSE 0 END AS res, "
-            "supplement_count AS sc, apology_count AS ac")
-    # Each branch is counted on its own and the partial counts are summed in Python: no
-    # compound of every dossier row is ever built (on SQLite that cost more than the counting).
-    g1, g2 = ("d.g" if by else "''"), ("d.g2" if also_by else "''")
+        d1, d1n = "CAST(:d1 AS DATE)", "CAST(:d1n AS DATE)"
+    g1 = GROUP_SQL[by] if by else "''"
+    g2 = GROUP_SQL[also_by] if also_by else "''"
     # Only real groupings are grouped on (a constant column costs the sort a comparison).
     keys = ", ".join(str(i) for i, used in ((1, by), (2, also_by), (3, True), (4, with_days), (5, with_days))
                      if used)
-    sql = " UNION ALL ".join(
-        f"SELECT {g1} AS g, {g2} AS g2, {' + '.join(code)} AS code, "
-        f"{days}, COUNT(*) AS n FROM ({part}) AS d GROUP BY {keys}" for part in _branch_parts(dialect, cols, agency))
-    params = {"d0": day_param(period.start, dialect), "d1": day_param(period.end, dialect),
-              "d1n": day_param(period.end + timedelta(days=1), dialect), **bounds([(None, period)], dialect)}
-    return sql, params
+    # Each branch is counted on its own and the partial counts are summed in Python: no
+    # compound of every dossier row is ever built (on SQLite that cost more than the counting).
+    parts = []
+    for (code, rday, eday), part in zip(_branch_classes(dialect, d1, d1n),
+                                        _branch_parts(dialect, "{cols}", agency)):
+        if not with_days or rday is None:
+            rday = eday = "NULL" if dialect == "sqlite" else "CAST(NULL AS DATE)"
+        cols = f"{g1} AS g, {g2} AS g2, {code} AS code, {rday} AS rday, {eday} AS eday, COUNT(*) AS n"
+        parts.append(part.replace("{cols}", cols, 1) + f" GROUP BY {keys}")
+    params = {"d1": day_param(period.end, dialect), "d1n": day_param(period.end + timedelta(days=1), dialect),
+              **bounds([(None, period)], dialect)}
+    return " UNION ALL ".join(parts), params
 
 
 def decode_counts(code: int) -> dict[str, int] | None:

@@ -164,10 +164,12 @@ class DashboardScreen(Screen):
             now = services.clock.now()
             today = repo.today(now)
             ratings_today = ratings_of(repo.ratings_repo, now.date(), now.date()).ratings
+            # One pass over the period's dossiers: both tables and the daily chart.
             by_field, by_clerk = repo.report_pair(period, "field", "clerk")
-            received = repo.received_daily(period)
-            per_day = by_field.whole.resolved_by_day
-            resolved = [per_day.get(d, 0) for d in (b.start for _, b in buckets(period, "day"))]
+            days = [b.start for _, b in buckets(period, "day")]
+            whole = by_field.whole
+            received = [whole.received_by_day.get(d, 0) for d in days]
+            resolved = [whole.resolved_by_day.get(d, 0) for d in days]
         except Exception as exc:      # a locked or broken database: say so, keep the app alive
             self.post_message(StatsFailed(f"Không tính được số liệu ({type(exc).__name__}). Bấm F5 để thử lại."))
             return
