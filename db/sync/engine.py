@@ -6,7 +6,8 @@ Push. Unsent local events go up in (HLC, id) order, `batch_size` at a time, read
 at a time off an index (memory stays flat whatever the backlog). Each batch is ONE
 central transaction ending in `INSERT ... ON CONFLICT (id) DO NOTHING` (on PostgreSQL fed
 by a COPY into a session temp table), so re-sending is harmless; the batch is marked
-sent locally only after the central commit. If the link dies before
+sent locally only after the central commit (marks are written several batches per
+local transaction, see MARK_EVERY_EVENTS). If the link dies before
 the commit nothing is marked; if the desk dies after it, the next run sends the batch
 again and the centre ignores it (or the pull finds it there and marks it).
 
@@ -29,9 +30,12 @@ sequences commit out of order under concurrency). On SQLite the single writer gi
 same. A desk pulls its agency's events with seq > cursor, a page (`pull_page_size`,
 6,000 by default) at a time, one query per page; its own events come back without their
 payload and are fetched only if missing.
-Each page is applied in one local transaction that also stores the new cursor
+Each page is applied whole, in a local transaction that also stores the new cursor
 (db/sync/apply.py), re-folds every touched dossier in (HLC, id) order, raises the HLC
-high-water mark; the desk's HybridClock then observes the newest stamp. Down also come
+high-water mark; the desk's HybridClock then observes the newest stamp. Pages that come
+within PULL_COMMIT_S of each other share one transaction (never a page split across two),
+committed without fsync (synchronous=NORMAL): whatever a crash or power cut takes back
+goes with its cursor and is pulled again. Down also come
 catalogue versions, holiday overrides, the agency's accounts and desks made centrally.
 
 Thread safety: `run_once` holds a lock (one sync at a time); `status()` and
@@ -213,7 +217,7 @@ class SyncEngine:
                         if top is not None:
                             self.hlc.observe(top)
                         report.pulled += fresh
-                        if time.monotonic() - opened >= PULL_COMMIT_S or not fetcher.ready():
+                        if not fetcher.ready(opened + PULL_COMMIT_S - time.monotonic()):
                             tx, done = None, tx
                             done.commit()
                         if page % PULL_GC_EVERY_PAGES == 0:
@@ -341,11 +345,12 @@ class _Marker:
 # process-wide and put back after the last pull; together they took a 100,000-event pull
 # from 2.3-2.5 s to 1.6-1.8 s.
 PULL_SWITCH_INTERVAL_S = 0.0005
-# A pull commits when no further page is waiting, or when its transaction has been open
-# this long: a large pull then commits every few pages instead of every page (each commit
-# flushed the dossier search indexes into a new FTS segment and checkpointed the WAL),
-# while the desk's write lock is still never held for long (a clerk saving a dossier
-# meanwhile waits at most about this much more) and never across a wait for the centre.
+# Pages applied within this long of the transaction's start share it: the applier waits
+# for the next page inside the transaction until then, and commits when it is up (or the
+# pull ends). A large pull then commits every few pages instead of every page (each
+# commit flushed the dossier search indexes into new FTS segments and merged them), while
+# the desk's write lock is never held much longer than this (a clerk saving a dossier
+# meanwhile waits at most about this much more) nor across a stalled link.
 PULL_COMMIT_S = 0.5
 PULL_GC_EVERY_PAGES = 4
 _tuning_lock = threading.Lock()
@@ -378,9 +383,12 @@ class _Reader:
 
     _END = object()
 
-    def __init__(self, engine: Engine, batch_size: int, agency_code: str):
+    def __init__(self, engine: Engine, batch_size: int, agency_code: str, depth: int = 2):
+        # depth: items waiting in the queue. A pull page, decoded and folded, is tens of
+        # MB; one waiting page (plus the one being made) keeps the applier fed and the
+        # desk's memory within +100 MB.
         self.engine, self.batch_size, self.agency_code = engine, batch_size, agency_code
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.queue: queue.Queue = queue.Queue(maxsize=depth)
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="motcua-sync-read", daemon=True)
         self.thread.start()
@@ -418,9 +426,14 @@ class _Reader:
                 raise item
             yield item
 
-    def ready(self) -> bool:
-        """Whether the next item is already waiting (the consumer will not block)."""
-        return not self.queue.empty()
+    def ready(self, wait: float = 0.0) -> bool:
+        """Whether the next item is waiting (the consumer will not block), after waiting
+        up to `wait` seconds for it."""
+        q = self.queue
+        with q.not_empty:
+            if not q.queue and wait > 0:
+                q.not_empty.wait(wait)
+            return bool(q.queue)
 
     def stop(self) -> None:
         self.stopped.set()
@@ -440,7 +453,7 @@ class _Fetcher(_Reader):
                  cursor: int, batch_size: int):
         self.session, self.cursor, self.desk_number = session, cursor, desk_number
         self.sqlite = engine.dialect.name == "sqlite"
-        super().__init__(engine, batch_size, agency_code)
+        super().__init__(engine, batch_size, agency_code, depth=1)
 
     def _run(self) -> None:
         try:
