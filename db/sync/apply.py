@@ -158,7 +158,7 @@ def _folded(events: Iterable[Event], sqlite: bool) -> tuple[dict[str, Any], Sequ
     return fields, _dossier_tuple(fields_to_row(fields), sqlite)
 
 
-PULL_CACHE_KIB = -16384          # 16 MB (negative: KiB, SQLite's convention)
+PULL_CACHE_KIB = -12288          # 12 MB (negative: KiB, SQLite's convention)
 
 
 @contextmanager
