@@ -12,7 +12,14 @@ same rows into the same table, measured in the same run.
   mark locally), then the rest of `run_once` (the pull finds its own 100,000 events by id
   and fetches none of them). Peak RSS growth of that process: ru_maxrss after - before.
 
-Targets (issue 3): push throughput >= 0.5 x bare bulk insert; RSS growth < 100 MB.
+CPU (issue 11): every figure is CPU time -- the process's own (all threads) plus its
+PostgreSQL backend's, read from /proc/<pid>/stat (bench/cpu_meter.py) -- so the ratio does
+not move with the machine's load. Each round runs the baselines and one push; the result
+is the median of the rounds.
+
+Targets: push CPU per event <= 1.5 x the bare COPY's (issue 11); RSS growth < 100 MB.
+For the wall time on one busy core:
+    taskset -c 0 python3 -c 'while 1: pass' &  taskset -c 0 python bench/bench_sync_push.py
 """
 from __future__ import annotations
 
@@ -20,6 +27,8 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.cpu_meter import Meter, loadavg, pg_backend_pid  # noqa: E402
 
 AGENCY = "000.21.53.H48"
 ROLE, PASSWORD = "motcua_bench_desk", "bench-desk-pass"
@@ -79,24 +90,24 @@ def _typed(rows):
     return [(*r[:6], datetime.fromisoformat(r[6]) if isinstance(r[6], str) else r[6], *r[7:], None) for r in rows]
 
 
-def baseline_copy(url: str, rows: list[tuple]) -> float:
+def baseline_copy(url: str, rows: list[tuple]) -> Meter:
     with _admin(url) as conn:
         conn.execute("TRUNCATE event")
-        t0 = time.perf_counter()
+        m = Meter([pg_backend_pid(conn)])
         with conn.transaction(), conn.cursor() as cur:
             with cur.copy(f"COPY event ({', '.join(COLS)}) FROM STDIN") as cp:
                 for r in rows:
                     cp.write_row(r)
-        return time.perf_counter() - t0
+        return m.stop()
 
 
-def baseline_executemany(url: str, rows: list[tuple]) -> float:
+def baseline_executemany(url: str, rows: list[tuple]) -> Meter:
     with _admin(url) as conn:
         conn.execute("TRUNCATE event")
-        t0 = time.perf_counter()
+        m = Meter([pg_backend_pid(conn)])
         with conn.transaction(), conn.cursor() as cur:
             cur.executemany(f"INSERT INTO event ({', '.join(COLS)}) VALUES ({', '.join(['%s'] * len(COLS))})", rows)
-        return time.perf_counter() - t0
+        return m.stop()
 
 
 def peak_rss_mb() -> float:
@@ -130,7 +141,9 @@ def child_push(desk_path: str, url: str, batch: int) -> dict:
     rss0 = peak_rss_mb()
     t0 = time.perf_counter()
     with sync.store.session() as session:
+        m = Meter([pg_backend_pid(session)])
         sync._push(session, report)
+        m.stop()
         t1 = time.perf_counter()
         rss_push = peak_rss_mb()
         sync._pull(session, report)
@@ -139,7 +152,7 @@ def child_push(desk_path: str, url: str, batch: int) -> dict:
     rss1 = peak_rss_mb()
     waiting = sync.status().waiting
     sync.close()
-    return {"pushed": report.pushed, "pulled": report.pulled, "push_s": t1 - t0, "run_once_s": t2 - t0,
+    return {**m.as_dict(), "pushed": report.pushed, "pulled": report.pulled, "push_s": t1 - t0, "run_once_s": t2 - t0,
             "rss_before_mb": rss0, "rss_after_push_mb": rss_push, "rss_after_mb": rss1, "waiting_after": waiting}
 
 
@@ -147,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pg", default=os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--child", nargs=3, metavar=("DESK", "URL", "BATCH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -156,24 +170,39 @@ def main(argv: list[str] | None = None) -> int:
 
     from db.sync.central import init_central
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-push-"))
-    desk = tmp / "desk.sqlite"
+    source = tmp / "source.sqlite"
     t = time.perf_counter()
-    n = make_desk(desk, AGENCY, 1, args.events)
-    print(f"desk with {n:,} unsent events made in {time.perf_counter() - t:.1f} s")
-    rows = _typed(desk_rows(desk))
+    n = make_desk(source, AGENCY, 1, args.events)
+    print(f"desk with {n:,} unsent events made in {time.perf_counter() - t:.1f} s; load average {loadavg()}")
+    rows = _typed(desk_rows(source))
     size_mb = sum(len(r[8]) for r in rows) / 1e6
-    base_url = fresh_db(args.pg, "motcua_bench_base")
-    sync_url = fresh_db(args.pg, "motcua_bench_push")
+    print(f"payload JSON: {size_mb:.1f} MB in {n:,} events; batch {args.batch}; {args.rounds} rounds")
+    rounds = []
     try:
-        init_central(base_url)
-        init_central(sync_url, desk_role=ROLE, desk_password=PASSWORD, agency_code=AGENCY)
-        copy_s = baseline_copy(base_url, rows)
-        many_s = baseline_executemany(base_url, rows)
-        del rows
-        user = sync_url.replace("postgresql://postgres@", f"postgresql://{ROLE}:{PASSWORD}@")
-        out = subprocess.run([sys.executable, __file__, "--child", str(desk), user, str(args.batch)],
-                             check=True, capture_output=True, text=True)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        for i in range(args.rounds):
+            base_url = fresh_db(args.pg, "motcua_bench_base")
+            sync_url = fresh_db(args.pg, "motcua_bench_push")
+            init_central(base_url)
+            init_central(sync_url, desk_role=ROLE, desk_password=PASSWORD, agency_code=AGENCY)
+            desk = tmp / f"desk-{i}.sqlite"
+            shutil.copyfile(source, desk)
+            load0 = loadavg()
+            copy = baseline_copy(base_url, rows)
+            many = baseline_executemany(base_url, rows)
+            user = sync_url.replace("postgresql://postgres@", f"postgresql://{ROLE}:{PASSWORD}@")
+            out = subprocess.run([sys.executable, __file__, "--child", str(desk), user, str(args.batch)],
+                                 check=True, capture_output=True, text=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            assert r["pushed"] == n and r["waiting_after"] == 0, r
+            r.update(copy=copy.as_dict(), many=many.as_dict(), ratio=r["cpu_s"] / copy.total_s,
+                     load=f"{load0} -> {loadavg()}")
+            rounds.append(r)
+            for f in tmp.glob(f"desk-{i}.sqlite*"):
+                f.unlink()
+            print(f"round {i + 1}: bare COPY cpu {copy.total_s:5.2f} s (client {copy.desk_s:.2f} + backend "
+                  f"{copy.backend_s:.2f}), wall {copy.wall_s:.2f} s | push cpu {r['cpu_s']:5.2f} s (desk "
+                  f"{r['desk_cpu_s']:.2f} + backend {r['backend_cpu_s']:.2f}), wall {r['push_s']:.2f} s | "
+                  f"ratio {r['ratio']:.2f} | executemany cpu {many.total_s:.2f} s | load {r['load']}")
     finally:
         drop_db(args.pg, "motcua_bench_base")
         drop_db(args.pg, "motcua_bench_push")
@@ -181,19 +210,27 @@ def main(argv: list[str] | None = None) -> int:
         for f in tmp.iterdir():
             f.unlink()
         tmp.rmdir()
-    assert r["pushed"] == n and r["waiting_after"] == 0, r
-    push_rate, copy_rate, many_rate = n / r["push_s"], n / copy_s, n / many_s
-    print(f"payload JSON: {size_mb:.1f} MB in {n:,} events; batch {args.batch}")
-    print(f"bare COPY (admin, 1 tx)          : {copy_s:6.2f} s  {copy_rate:9,.0f} ev/s")
-    print(f"bare executemany (admin, 1 tx)   : {many_s:6.2f} s  {many_rate:9,.0f} ev/s")
-    print(f"SyncEngine push (desk role, RLS) : {r['push_s']:6.2f} s  {push_rate:9,.0f} ev/s  "
-          f"({n // args.batch + (n % args.batch > 0)} central transactions + local marks)")
-    print(f"SyncEngine run_once (push + pull of own ids + reference): {r['run_once_s']:.2f} s")
-    print(f"ratio push / COPY        = {push_rate / copy_rate:.2f}   (target >= 0.5)")
-    print(f"ratio push / executemany = {push_rate / many_rate:.2f}")
-    print(f"desk RSS: {r['rss_before_mb']:.0f} MB before; peak after the push {r['rss_after_push_mb']:.0f} MB "
-          f"(growth {r['rss_after_push_mb'] - r['rss_before_mb']:.1f} MB, target < 100 MB); peak after the whole "
-          f"run_once {r['rss_after_mb']:.0f} MB (growth {r['rss_after_mb'] - r['rss_before_mb']:.1f} MB)")
+
+    def med(get):
+        return statistics.median(get(r) for r in rounds)
+    us = 1e6 / n
+    print(f"medians over {len(rounds)} rounds, {n:,} events (CPU = process + its PostgreSQL backend):")
+    print(f"bare COPY (admin, 1 tx)          : cpu {med(lambda r: r['copy']['cpu_s']):6.2f} s "
+          f"({med(lambda r: r['copy']['cpu_s']) * us:5.1f} us/event; client {med(lambda r: r['copy']['desk_cpu_s']):.2f}"
+          f" + backend {med(lambda r: r['copy']['backend_cpu_s']):.2f}), wall {med(lambda r: r['copy']['wall_s']):.2f} s")
+    print(f"bare executemany (admin, 1 tx)   : cpu {med(lambda r: r['many']['cpu_s']):6.2f} s, "
+          f"wall {med(lambda r: r['many']['wall_s']):.2f} s")
+    print(f"SyncEngine push (desk role, RLS) : cpu {med(lambda r: r['cpu_s']):6.2f} s "
+          f"({med(lambda r: r['cpu_s']) * us:5.1f} us/event; desk {med(lambda r: r['desk_cpu_s']):.2f} + backend "
+          f"{med(lambda r: r['backend_cpu_s']):.2f}), wall {med(lambda r: r['push_s']):.2f} s "
+          f"({n // args.batch + (n % args.batch > 0)} central transactions)")
+    print(f"SyncEngine run_once (push + pull of own ids + reference): wall {med(lambda r: r['run_once_s']):.2f} s")
+    each = ", ".join(f"{r['ratio']:.2f}" for r in rounds)
+    print(f"ratio push CPU / bare COPY CPU = {med(lambda r: r['ratio']):.2f} (median; rounds {each})   "
+          f"(target <= 1.5)")
+    print(f"desk RSS peak growth: push {med(lambda r: r['rss_after_push_mb'] - r['rss_before_mb']):.1f} MB, "
+          f"whole run_once {med(lambda r: r['rss_after_mb'] - r['rss_before_mb']):.1f} MB (target < 100 MB)")
+    print(f"load average at the end: {loadavg()}")
     return 0
 
 

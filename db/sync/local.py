@@ -5,6 +5,7 @@ transaction.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Iterable, NamedTuple, Sequence
 
@@ -58,16 +59,22 @@ _UNSENT_SQL = (
 
 
 class Unsent(NamedTuple):
-    """An unsent event as stored (payload still JSON text), in central column order."""
+    """An unsent event as stored, in central column order: the payload still JSON text
+    and, read from a SQLite desk, the wall time still SQLite's ISO text -- both go to
+    PostgreSQL as text (COPY parses them there); `wall_datetime` for anything else."""
     id: str
     dossier_id: str
     agency_code: str
     desk_number: int
     clerk_id: str
     hlc: str
-    wall_time: datetime
+    wall_time: datetime | str
     kind: str
     payload: str
+
+    @property
+    def wall_datetime(self) -> datetime:
+        return _as_datetime(self.wall_time)
 
 
 def unsent_batch(engine: Engine, limit: int, after: tuple[str, str] | None = None) -> list[Unsent]:
@@ -82,7 +89,8 @@ def unsent_batch(engine: Engine, limit: int, after: tuple[str, str] | None = Non
         with read_conn(engine) as conn:
             return [Unsent(*r) for r in conn.execute(q)]
     # Plain driver SQL on the desk: this runs for every event pushed, and SQLAlchemy's
-    # row processing was a third of the push time. SQLite keeps DATETIME as ISO text.
+    # row processing was a third of the push time. SQLite keeps DATETIME as ISO text,
+    # and it stays text: PostgreSQL reads it as it reads any timestamp literal.
     sql = _UNSENT_SQL.format(after="(hlc, id) > (?, ?) AND " if after else "")
     params = (*after, limit) if after else (limit,)
     with read_conn(engine) as conn:
@@ -91,7 +99,7 @@ def unsent_batch(engine: Engine, limit: int, after: tuple[str, str] | None = Non
             rows = cursor.execute(sql, params).fetchall()
         finally:
             cursor.close()
-    return [Unsent(r[0], r[1], r[2], r[3], r[4], r[5], _as_datetime(r[6]), r[7], r[8]) for r in rows]
+    return list(map(Unsent._make, rows))
 
 
 def _as_datetime(value: Any) -> datetime:
@@ -101,6 +109,32 @@ def _as_datetime(value: Any) -> datetime:
 def sqlite_dt(value: datetime) -> str:
     """Exactly SQLAlchemy's SQLite DATETIME text, so range queries compare like with like."""
     return value.isoformat(" ", "microseconds")
+
+
+# An HLC stamp that Hlc.decode surely reads (digits.digits.anything): the quick test of
+# `check_batch`; anything else gets the full one.
+_PLAIN_HLC = re.compile(r"[0-9]+\.[0-9]+\..*", re.DOTALL).fullmatch
+_RECEIVED = EventKind.RECEIVED.value
+
+
+def check_batch(rows: Sequence[Unsent], agency_code: str) -> tuple[list[Unsent], list[tuple[str, str]]]:
+    """(events the centre would take, (id, Vietnamese reason) of those it would refuse):
+    `problem_of` for each, with the common case -- this agency's event of a known kind,
+    plain HLC stamp, empty payload -- decided inline (this runs for every event pushed)."""
+    good: list[Unsent] = []
+    refused: list[tuple[str, str]] = []
+    for r in rows:
+        eid, dossier_id, agency, _, _, hlc, _, kind, payload = r
+        if (payload == "{}" and agency == agency_code and kind in _KINDS and kind != _RECEIVED and eid
+                and dossier_id and type(hlc) is str and _PLAIN_HLC(hlc)):
+            good.append(r)
+            continue
+        problem = problem_of(r, agency_code)
+        if problem:
+            refused.append((eid, problem))
+        else:
+            good.append(r)
+    return good, refused
 
 
 def problem_of(row: Any, agency_code: str) -> str | None:
@@ -117,18 +151,24 @@ def problem_of(row: Any, agency_code: str) -> str | None:
         Hlc.decode(row.hlc)
     except (ValueError, AttributeError):
         return "Dấu thời gian HLC của sự kiện không hợp lệ."
-    if row.payload == "{}" and row.kind != EventKind.RECEIVED.value:
+    if row.payload == "{}" and row.kind != _RECEIVED:
         return None                                      # most events: nothing to parse
     try:
-        payload = loads(row.payload)
-    except ValueError:
+        if row.kind == _RECEIVED:
+            # Only the fields the fold reads, typed (msgspec; any other shape is decoded
+            # whole): what this accepts folds exactly as the full JSON would.
+            from db.sync.apply import receipt_payload
+            payload = receipt_payload(row.payload)
+        else:
+            payload = loads(row.payload)
+    except ValueError:                      # msgspec.DecodeError is a ValueError too
         return "Nội dung sự kiện bị hỏng (không đọc được JSON)."
     if payload is not None and not isinstance(payload, dict):
         return "Nội dung sự kiện bị hỏng (không phải đối tượng JSON)."
-    if row.kind == EventKind.RECEIVED.value:
+    if row.kind == _RECEIVED:
         try:
             start(Event(row.id, row.dossier_id, row.agency_code, row.desk_number, row.clerk_id,
-                        row.hlc, row.wall_time, EventKind.RECEIVED, payload or {}))
+                        row.hlc, row.wall_time, EventKind.RECEIVED, payload or {}))   # wall time unread
         except KeyError as exc:
             return f"Sự kiện tiếp nhận thiếu thông tin bắt buộc (trường {exc})."
         except (TypeError, ValueError, AttributeError):
@@ -153,14 +193,21 @@ def mark_sent(conn: Connection, ids: Sequence[str], now: datetime) -> None:
 
 def mark_pushed(engine: Engine, sent: Sequence[str], refused: Sequence[tuple[str, str]], now: datetime) -> None:
     """After the central commit: what arrived is sent; what was refused is remembered."""
+    mark_pushed_many(engine, [(sent, refused, now)])
+
+
+def mark_pushed_many(engine: Engine, batches: Sequence[tuple[Sequence[str], Sequence[tuple[str, str]], datetime]]
+                     ) -> None:
+    """`mark_pushed` for several batches (sent ids, refused, when), in ONE local transaction."""
     with write_tx(engine) as conn:
-        mark_sent(conn, sent, now)
-        if refused:
-            stmt = insert_for(conn, sync_rejection)
-            conn.execute(stmt.on_conflict_do_update(
-                index_elements=[sync_rejection.c.event_id],
-                set_={"reason": stmt.excluded.reason, "rejected_at": stmt.excluded.rejected_at}),
-                [{"event_id": i, "reason": r, "rejected_at": now} for i, r in refused])
+        for sent, refused, now in batches:
+            mark_sent(conn, sent, now)
+            if refused:
+                stmt = insert_for(conn, sync_rejection)
+                conn.execute(stmt.on_conflict_do_update(
+                    index_elements=[sync_rejection.c.event_id],
+                    set_={"reason": stmt.excluded.reason, "rejected_at": stmt.excluded.rejected_at}),
+                    [{"event_id": i, "reason": r, "rejected_at": now} for i, r in refused])
 
 
 # -- pull ------------------------------------------------------------------------------

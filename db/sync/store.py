@@ -66,6 +66,11 @@ def _received_code(row: Any) -> str | None:
     return str(code) if code is not None else None
 
 
+def _datetime(value: Any) -> datetime:
+    """A desk's wall time (SQLite text as read for a push, or a datetime) as a datetime."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 PUSH_FIELDS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc",
                "wall_time", "kind", "payload")
 
@@ -331,8 +336,8 @@ class CentralSession:
                 by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0))
                                             .where(event.c.agency_code == a)).scalar_one()
             by_agency[a] += 1
-            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "seq": by_agency[a], "synced_at": now,
-                           "dossier_code": _received_code(r)})
+            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "wall_time": _datetime(r.wall_time),
+                           "seq": by_agency[a], "synced_at": now, "dossier_code": _received_code(r)})
         conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]), values)
 
     # -- pull -------------------------------------------------------------------------
