@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, case, create_engine, func, select, text, tuple_
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from db.engine import _WRITE_OPTION, DatabaseBusy, make_engine
