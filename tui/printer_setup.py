@@ -44,11 +44,14 @@ def _usb() -> tuple[list[FoundPrinter], str]:
         return [], "Máy tính chưa có libusb: không dò được máy in USB (Debian: apt install libusb-1.0-0)."
     except usb.core.USBError as exc:
         return [], f"Không đọc được danh sách thiết bị USB ({exc.strerror or exc})."
+    # Reading descriptors may be refused (access rights), malformed, or beyond what the
+    # backend can do (some backends raise a RuntimeError subclass for that): skip the detail.
+    unreadable = (usb.core.USBError, ValueError, RuntimeError)
     found = []
     for dev in devices:
         try:
             classes = {intf.bInterfaceClass for cfg in dev for intf in cfg}
-        except (usb.core.USBError, NotImplementedError, ValueError):
+        except unreadable:
             classes = set()
         if 7 not in classes and dev.idVendor not in ESCPOS_VENDORS:
             continue
@@ -57,7 +60,7 @@ def _usb() -> tuple[list[FoundPrinter], str]:
             product = usb.util.get_string(dev, dev.iProduct) if dev.iProduct else ""
             if product:
                 name = f"{name} {product}".strip()
-        except (usb.core.USBError, ValueError, NotImplementedError):
+        except unreadable:
             pass            # strings need access rights; the ids are enough to print
         found.append(FoundPrinter(f"usb://{dev.idVendor:04x}:{dev.idProduct:04x}", name))
     return found, ""
