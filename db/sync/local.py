@@ -74,7 +74,7 @@ class Unsent(NamedTuple):
 
     @property
     def wall_datetime(self) -> datetime:
-        return _as_datetime(self.wall_time)
+        return as_datetime(self.wall_time)
 
 
 def unsent_batch(engine: Engine, limit: int, after: tuple[str, str] | None = None) -> list[Unsent]:
@@ -102,7 +102,8 @@ def unsent_batch(engine: Engine, limit: int, after: tuple[str, str] | None = Non
     return list(map(Unsent._make, rows))
 
 
-def _as_datetime(value: Any) -> datetime:
+def as_datetime(value: Any) -> datetime:
+    """A wall time as read from a desk (SQLite's ISO text, or a datetime) as a datetime."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 

@@ -39,6 +39,7 @@ from db.models import (
 )
 from db.sql import insert_for
 from db.sync.deadline import Watchdog
+from db.sync.local import as_datetime
 from db.sync.errors import (
     AFTER_VI, CentralUnavailable, DeskNumberTaken, check_central_revision, describe_url, is_row_error,
     refusal_reason,
@@ -64,11 +65,6 @@ def _received_code(row: Any) -> str | None:
         return None
     code = json.loads(row.payload).get("code")
     return str(code) if code is not None else None
-
-
-def _datetime(value: Any) -> datetime:
-    """A desk's wall time (SQLite text as read for a push, or a datetime) as a datetime."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 PUSH_FIELDS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc",
@@ -336,7 +332,7 @@ class CentralSession:
                 by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0))
                                             .where(event.c.agency_code == a)).scalar_one()
             by_agency[a] += 1
-            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "wall_time": _datetime(r.wall_time),
+            values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "wall_time": as_datetime(r.wall_time),
                            "seq": by_agency[a], "synced_at": now, "dossier_code": _received_code(r)})
         conn.execute(insert_for(conn, event).on_conflict_do_nothing(index_elements=[event.c.id]), values)
 
