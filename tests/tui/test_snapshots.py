@@ -22,7 +22,10 @@ SIZES = [(80, 24), (120, 35)]
 
 def make(tmp_path) -> MotcuaApp:
     settings = Settings(db_url=str(tmp_path / "desk.sqlite"), printer_uri="dummy:", demo=True, copies=1)
-    return MotcuaApp(build_services(settings, FixedClock(datetime(2026, 11, 23, 9, 30)), seed_demo=0))
+    app = MotcuaApp(build_services(settings, FixedClock(datetime(2026, 11, 23, 9, 30)), seed_demo=0))
+    # Scrolls land at once: a picture must not depend on how far an animation got.
+    app.animation_level = "none"
+    return app
 
 
 async def _settled(pilot) -> None:
@@ -31,6 +34,9 @@ async def _settled(pilot) -> None:
     # A blinking cursor is drawn or not by the clock: hold it still, drawn.
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+    # Focusing a field below the fold scrolls the form with an animation: on a loaded
+    # machine the picture could be taken mid-scroll (CI once failed on the receive form).
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
