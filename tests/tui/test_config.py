@@ -4,7 +4,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tui.cli import main
@@ -75,10 +75,13 @@ def test_a_plain_path_is_accepted_wherever_a_database_url_is(tmp_path):
     assert s.resolved_db_url().startswith("sqlite:////") and s.resolved_db_url().endswith("/desk.sqlite")
 
 
-@given(st.text(alphabet=string.ascii_letters + string.digits + " ", max_size=8))
+@example("CO")
+@example("không")
+@given(st.text(alphabet=string.ascii_letters + string.digits + " óô", max_size=8))
 def test_a_boolean_is_true_false_or_an_error(text):
-    accepted = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False,
-                "no": False, "off": False}
+    accepted = {"1": True, "true": True, "yes": True, "on": True, "có": True, "co": True,
+                "0": False, "false": False, "no": False, "off": False, "không": False,
+                "khong": False}
     try:
         value = load_settings(env={"MOTCUA_NATIVE_QR": text}).native_qr
     except ConfigError:
