@@ -66,12 +66,13 @@ FEED_MAX = 255               # ESC J n feeds at most 255 dots
 # through escpos_view, one raster at a time) still has air round it: rows above and below,
 # dots at the left and right. A band shorter than MIN_BAND_ROWS (digits with neither marks
 # nor descenders: a date, the dossier code alone on 58 mm) gets white rows below up to it,
-# as far as the next band allows. Tesseract's page segmentation drops a tight band as an
+# as far as the next band allows; one narrower than MIN_BAND_WIDTH dots (a word alone)
+# gets white on the right up to it. Tesseract's page segmentation drops a tight band as an
 # "Empty page" more or less at random; these values read every field of the demo receipt
 # on 80 and 58 mm (tests/printers/test_receipt_ocr.py); each row of air costs about
 # 1.5 KB on the 80 mm demo receipt.
 PAD_ABOVE, PAD_BELOW, PAD_LEFT, PAD_RIGHT = 2, 1, 2, 0
-MIN_BAND_ROWS, RULE_ROWS = 24, 3
+MIN_BAND_ROWS, MIN_BAND_WIDTH, RULE_ROWS = 24, 64, 3
 MERGE_GAP = 5                # blank rows closer than this stay inside one band (a line's
                              # marks, its descenders and the next line read as one text block)
 
@@ -185,6 +186,7 @@ def image_commands(img: Image.Image, band_height: int = BAND_HEIGHT) -> bytes:
             left, right = box[0], box[2]
             if not rule:
                 left, right = max(0, left - PAD_LEFT), min(img.width, right + PAD_RIGHT)
+                right = min(img.width, max(right, left + MIN_BAND_WIDTH))
             # whole bytes (whole byte pairs for a rule, which may go at half width), and
             # moved left rather than past the paper's right edge
             unit = 16 if rule else 8

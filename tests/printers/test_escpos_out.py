@@ -7,8 +7,8 @@ import zxingcpp
 from PIL import Image, ImageChops, ImageOps
 
 from printers._escpos import encoding_info, escpos, make_profile
-from printers.escpos_out import (PAD_ABOVE, PAD_LEFT, PAD_RIGHT, RULE_ROWS, raster_command,
-                                 rule_raster, slip_to_escpos)
+from printers.escpos_out import (MIN_BAND_WIDTH, PAD_ABOVE, PAD_LEFT, PAD_RIGHT, RULE_ROWS,
+                                 raster_command, rule_raster, slip_to_escpos)
 from printers.layout import text_blocks
 from printers.profile import PrinterProfile
 from printers.textenc import Encoder, ascii_fold
@@ -68,7 +68,8 @@ def test_blank_rows_are_feeds_and_bands_are_cropped_to_their_ink(receipt):
         left, top, right, _ = _ink_box(r.image())
         # cropped to the dot on the left and to the byte on the right: no white margin is
         # sent, only PAD_LEFT dots and PAD_ABOVE rows of air for a reader of the band alone
-        assert left == PAD_LEFT and r.width - right < 8 + PAD_RIGHT
+        assert left == PAD_LEFT
+        assert r.width - right < 8 + PAD_RIGHT or r.width == MIN_BAND_WIDTH   # a word alone
         assert top <= PAD_ABOVE
     # the layout's indents and centring come from the left margin (GS L), not white bytes
     assert max(job.of("left_margin")) > 100
@@ -102,14 +103,18 @@ def test_compact_paper_is_the_layout(receipt):
         assert ImageChops.difference(printed.convert("L"), layout.convert("L")).getbbox() is None
 
 
-@pytest.mark.parametrize("paper", [80, 58])
-def test_demo_receipt_raster_copy_is_less_than_half_of_what_it_was(paper):
+def test_demo_receipt_raster_copy_is_at_most_45_kb():
+    """Issue 11: one 80 mm raster copy of the demo receipt <= 45 KB (it measured 110,439
+    bytes then; 47,854 with form 01's additions before the bands were cropped to the dot,
+    given 2/1 rows of air and placed by GS L). Every field still reads back by OCR:
+    tests/printers/test_receipt_ocr.py."""
     from bench.bench_render import demo_receipt
-    data = slip_to_escpos(demo_receipt(), PrinterProfile(paper_mm=paper))
-    # Issue 11 measured 110,439 (80 mm) and 94,823 (58 mm) bytes; its receipt now comes to
-    # about 44.6 KB, and with form 01's additions since (copy label, signature hints and
-    # names, book and serial numbers) to about 47.4 KB (80 mm) / 48.2 KB (58 mm).
-    assert len(data) <= 48_500
+    slip = demo_receipt()
+    one = len(slip_to_escpos(slip, PrinterProfile(paper_mm=80)))
+    assert one <= 45_000
+    assert len(slip_to_escpos(slip, PrinterProfile(paper_mm=80, copies=2))) <= 2 * 45_000
+    # 58 mm has no target of its own; it was 48,122 bytes, held here so it cannot creep up
+    assert len(slip_to_escpos(slip, PrinterProfile(paper_mm=58))) <= 45_500
 
 
 def test_demo_receipt_text_mode_is_under_5_kb():
