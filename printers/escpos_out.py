@@ -1,12 +1,13 @@
 """A slip as the ESC/POS byte stream a thermal printer prints: raster first, text as option.
 
 Raster mode prints the Pillow layout small (`image_commands`): blank rows as `ESC J` feeds,
-each band of ink as a `GS v 0` raster cropped to its ink (centred bands centred by the
-printer), with a few white rows of air so the band reads on its own. The QR is either the printer's own `GS ( k` symbol between two
-raster parts, or a raster of its own (never cut by a band boundary, so a reader decoding one
-raster at a time finds it). Text mode selects a code page with `ESC t` and prints lines in
-the printer's font. Every copy starts with `ESC @` and ends with a feed and, if the profile
-says so, `GS V`.
+each band of ink as a `GS v 0` raster cropped to its ink on all four sides, with a little
+white air so the band reads on its own, placed where the layout drew it by the left margin
+(`GS L`); a rule goes at half width and height (`GS v 0` modes 1-3). The QR is either the
+printer's own `GS ( k` symbol between two raster parts, or a raster of its own (never cut
+by a band boundary, so a reader decoding one raster at a time finds it). Text mode selects
+a code page with `ESC t` and prints lines in the printer's font. Every copy starts with
+`ESC @` and ends with a feed and, if the profile says so, `GS V`.
 
 Commands go through a python-escpos `Dummy` printer (QR, cut, feed are the library's own);
 rasters are packed here, byte-identical to `image(impl="bitImageRaster")` but several times
@@ -15,7 +16,7 @@ faster. transports.py only moves the finished bytes.
 from __future__ import annotations
 
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from core.slips import Slip, printable
 from printers._escpos import escpos, make_profile
@@ -61,9 +62,17 @@ def raster_command(img: Image.Image) -> bytes:
 
 
 FEED_MAX = 255               # ESC J n feeds at most 255 dots
-# White rows kept around each band: OCR (and the eye) needs a little air round a line of
-# text; a narrow band (a date, a number on a line of its own) gets more, as it costs little.
-PAD_ABOVE, PAD_BELOW, PAD_BELOW_NARROW, NARROW_BYTES, RULE_ROWS = 3, 1, 5, 16, 3
+# White kept around the ink of each band, so that a line read on its own (by tesseract
+# through escpos_view, one raster at a time) still has air round it: rows above and below,
+# dots at the left and right. A band shorter than MIN_BAND_ROWS (digits with neither marks
+# nor descenders: a date, the dossier code alone on 58 mm) gets white rows below up to it,
+# as far as the next band allows; one narrower than MIN_BAND_WIDTH dots (a word alone)
+# gets white on the right up to it. Tesseract's page segmentation drops a tight band as an
+# "Empty page" more or less at random; these values read every field of the demo receipt
+# on 80 and 58 mm (tests/printers/test_receipt_ocr.py); each row of air costs about
+# 1.5 KB on the 80 mm demo receipt.
+PAD_ABOVE, PAD_BELOW, PAD_LEFT, PAD_RIGHT = 2, 1, 2, 0
+MIN_BAND_ROWS, MIN_BAND_WIDTH, RULE_ROWS = 24, 64, 3
 MERGE_GAP = 5                # blank rows closer than this stay inside one band (a line's
                              # marks, its descenders and the next line read as one text block)
 
@@ -110,23 +119,45 @@ def _split(packed: bytes, width_bytes: int, top: int, end: int, band_height: int
     return ends
 
 
-def _ink_columns(packed: bytes, width_bytes: int, top: int, end: int) -> tuple[int, int]:
-    """[first, last) byte columns of [top, end) that carry ink."""
-    first, last = width_bytes, 0
-    for y in range(top, end):
-        row = packed[y * width_bytes:(y + 1) * width_bytes]
-        left = width_bytes - len(row.lstrip(b"\xff"))
-        if left < width_bytes:
-            first = min(first, left)
-            last = max(last, len(row.rstrip(b"\xff")))
-    return first, last
+def _left_margin(dots: int) -> bytes:
+    """`GS L nL nH`: the left margin, in motion units (one dot on 203-dpi printers). Set at
+    the start of a line (a raster always starts one), it moves the next raster right."""
+    return b"\x1dL" + dots.to_bytes(2, "little")
+
+
+def _halves(img: Image.Image) -> tuple[Image.Image, int]:
+    """`img` at half width and/or half height when that loses nothing (every dot doubled
+    across, every row twice), with the `GS v 0` mode that prints it back at full size:
+    1 double width, 2 double height, 3 both."""
+    mode = 0
+    w, h = img.size
+    if w >= 2 and w % 2 == 0:
+        half = img.resize((w // 2, h), Image.Resampling.NEAREST)
+        if half.resize((w, h), Image.Resampling.NEAREST).tobytes() == img.tobytes():
+            img, mode = half, mode | 1
+    w, h = img.size
+    if h >= 2 and h % 2 == 0:
+        half = img.resize((w, h // 2), Image.Resampling.NEAREST)
+        if half.resize((w, h), Image.Resampling.NEAREST).tobytes() == img.tobytes():
+            img, mode = half, mode | 2
+    return img, mode
+
+
+def rule_raster(rule: Image.Image) -> bytes:
+    """`GS v 0` for a rule (a few rows of solid ink): halved across and down where that
+    loses nothing, printed back at full size by modes 1-3 (a 2-dot rule across 80 mm paper
+    is 36 bytes instead of 142). Text and the QR code always go at mode 0: a printer
+    that ignored the mode would print them too small to read."""
+    small, mode = _halves(rule)
+    data = raster_command(small)
+    return data[:3] + bytes([mode]) + data[4:]
 
 
 def image_commands(img: Image.Image, band_height: int = BAND_HEIGHT) -> bytes:
     """A paper-wide mode "1" image as small ESC/POS: blank rows as `ESC J` feeds, and each
-    band of ink as a `GS v 0` raster only as wide as its ink: the right margin is always
-    cropped, and a band whose ink sits in the middle (a centred heading) is cropped on both
-    sides and centred by the printer (`ESC a 1`). Leaves the alignment left."""
+    band of ink as a `GS v 0` raster cropped to its ink plus PAD_* air on every side, to the
+    dot, and placed where the layout drew it by the left margin (`GS L`), which ends back at
+    0. Short bands of ink (rules) go without air, through `rule_raster`."""
     if img.mode != "1":
         img = img.convert("1")
     if img.width % 8:
@@ -135,24 +166,41 @@ def image_commands(img: Image.Image, band_height: int = BAND_HEIGHT) -> bytes:
         img = padded
     wb = img.width // 8
     packed = img.tobytes()
-    out, y = bytearray(), 0
+    ink = ImageChops.invert(img.convert("L"))          # ink > 0, for getbbox
+    out, y, margin = bytearray(), 0, 0
     runs = _ink_runs(packed, wb, img.height)
     for k, (top, end) in enumerate(runs):
-        first, last = _ink_columns(packed, wb, top, end)
         limit = runs[k + 1][0] if k + 1 < len(runs) else img.height
-        if end - top > RULE_ROWS:          # a rule needs no air to be read
-            below = PAD_BELOW_NARROW if last - first <= NARROW_BYTES else PAD_BELOW
-            top, end = max(y, top - PAD_ABOVE), min(limit, end + below)
+        rule = end - top <= RULE_ROWS
+        if not rule:
+            top, end = max(y, top - PAD_ABOVE), min(limit, end + PAD_BELOW)
+            end = max(end, min(top + MIN_BAND_ROWS, limit - PAD_ABOVE))
         out += _feed(top - y)
         band_top = top
         for band_end in _split(packed, wb, top, end, band_height):
-            first, last = _ink_columns(packed, wb, band_top, band_end)
-            centred = first >= 2 and abs(first - (wb - last)) <= 1
-            left = first if centred else 0
-            band = img.crop((left * 8, band_top, last * 8, band_end))
-            out += (ALIGN_CENTER + raster_command(band) + ALIGN_LEFT) if centred else raster_command(band)
+            box = ink.crop((0, band_top, img.width, band_end)).getbbox()
+            if box is None:                # only the air below the last piece's ink
+                out += _feed(band_end - band_top)
+                band_top = band_end
+                continue
+            left, right = box[0], box[2]
+            if not rule:
+                left, right = max(0, left - PAD_LEFT), min(img.width, right + PAD_RIGHT)
+                right = min(img.width, max(right, left + MIN_BAND_WIDTH))
+            # whole bytes (whole byte pairs for a rule, which may go at half width), and
+            # moved left rather than past the paper's right edge
+            unit = 16 if rule else 8
+            width = -(-(right - left) // unit) * unit
+            left = max(0, min(left, img.width - width))
+            if left != margin:
+                out += _left_margin(left)
+                margin = left
+            band = img.crop((left, band_top, left + width, band_end))
+            out += rule_raster(band) if rule else raster_command(band)
             band_top = band_end
         y = end
+    if margin:
+        out += _left_margin(0)
     out += _feed(img.height - y)
     return bytes(out)
 
@@ -246,6 +294,8 @@ def pending_in_command(data: bytes, offset: int) -> int:
             cmd = data[i + 1]
             if cmd == 0x76 and i + 7 < n:            # GS v 0 m xL xH yL yH d...
                 size = 8 + (data[i + 4] + 256 * data[i + 5]) * (data[i + 6] + 256 * data[i + 7])
+            elif cmd == 0x4C:                        # GS L nL nH
+                size = 4
             elif cmd == 0x28 and i + 4 < n:          # GS ( k pL pH ...
                 size = 5 + data[i + 3] + 256 * data[i + 4]
             elif cmd == 0x56:                        # GS V m [n]

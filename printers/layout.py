@@ -36,6 +36,9 @@ FONT_BOLD = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
 WHITE = 255                # mode "1" fill (a fill of 1 is stored as 1 and breaks inversion)
 MARGIN = 4                 # dots kept blank at each side (the print head reaches the edge)
 TITLE_SCALE = 1.2
+# Fields whose value is printed bold: the dossier code, which the citizen reads back to
+# the desk or types into the lookup (and which OCR reads more surely in bold).
+KEY_LABELS = frozenset({"Mã hồ sơ"})
 _NOTDEF_PROBE = "\U0010fffd"   # private-use code point that no bundled font maps
 
 
@@ -102,6 +105,7 @@ class _Line:
 
 
 _BREAK_AFTER = set("./@-_?&=,;:")
+ORPHAN_CHARS = 3           # a last word this short never goes to a line of its own
 
 
 def _split_long(word: str, style: Style, max_width: int) -> list[str]:
@@ -125,7 +129,9 @@ def _split_long(word: str, style: Style, max_width: int) -> list[str]:
 
 
 def wrap_runs(tokens: list[tuple[str, Style]], max_width: int, indent: int = 0) -> list[_Line]:
-    """Greedy word wrap of styled words; continuation lines start at `indent`."""
+    """Greedy word wrap of styled words; continuation lines start at `indent`. A last word
+    of at most ORPHAN_CHARS characters is kept with the word before it when both have one
+    style, so a count never stands alone on a line."""
     lines: list[_Line] = [_Line()]
     space_cache: dict[Style, int] = {}
 
@@ -144,14 +150,19 @@ def wrap_runs(tokens: list[tuple[str, Style]], max_width: int, indent: int = 0) 
             line.runs.append(_Run(start, word, style))
         line.width = start + w
 
-    for text, style in tokens:
-        for word in normalize(text).split():
-            limit = max_width - indent
-            if style.width(word) > limit:
-                for piece in _split_long(word, style, max(limit, style.width("W"))):
-                    place(piece, style)
-            else:
-                place(word, style)
+    limit = max_width - indent
+    words = [(word, style) for text, style in tokens for word in normalize(text).split()]
+    if len(words) >= 2 and len(words[-1][0]) <= ORPHAN_CHARS and words[-1][1] == words[-2][1]:
+        # a count stays with its label ("Bản chính: 1", never "Bản chính:" / "1")
+        pair = f"{words[-2][0]} {words[-1][0]}"
+        if words[-1][1].width(pair) <= limit:
+            words[-2:] = [(pair, words[-1][1])]
+    for word, style in words:
+        if style.width(word) > limit:
+            for piece in _split_long(word, style, max(limit, style.width("W"))):
+                place(piece, style)
+        else:
+            place(word, style)
     return [ln for ln in lines if ln.runs]
 
 
@@ -256,6 +267,8 @@ def _layout(slip: Slip, width_dots: int, font_size: int, qr: str) -> list:
     for block in walk_slip(slip):
         kind = block.kind
         if kind == "header":
+            if last_header:        # air as between fields: each line a band of its own width
+                c.gap(font_size // 6)
             c.paragraph(block.text, bold, "center")
             last_header = True
             continue
@@ -269,7 +282,8 @@ def _layout(slip: Slip, width_dots: int, font_size: int, qr: str) -> list:
             c.rule()
             c.gap(font_size // 3)
         elif kind == "field":
-            tokens = [(f"{block.label}:", bold), (block.value, body)]
+            value_style = bold if block.label in KEY_LABELS else body
+            tokens = [(f"{block.label}:", bold), (block.value, value_style)]
             c.lines(wrap_runs(tokens, c.inner, indent))
             c.gap(font_size // 6)
         elif kind == "section":
@@ -315,7 +329,11 @@ def _signatures(c: _Canvas, parts: tuple[tuple[str, ...], ...], body: Style, bol
                    for word in normalize(line).split())
 
     per_row = next((k for k in range(len(parts), 1, -1) if fits(k)), 1)
-    col = c.inner // per_row
+    # Columns as wide as the widest line plus a gutter, the row centred: the room to sign
+    # is the blank paper above each name either way, and narrower bands cost fewer bytes.
+    widest = max((bold if i == 0 else body).width(line)
+                 for lines in parts for i, line in enumerate(lines))
+    col = min(c.inner // per_row, widest + 2 * body.size)
     sign_space = 3 * c.line_height(body)
     for first in range(0, len(parts), per_row):
         row = parts[first:first + per_row]

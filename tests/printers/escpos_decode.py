@@ -4,7 +4,8 @@ It knows exactly the commands a motcua job may contain and fails on any other by
 stray command in the output breaks a test instead of being skipped over:
 
     ESC @ | ESC t n | ESC a n | ESC E n | ESC d n | ESC J n | GS ! n | LF | text bytes
-    GS v 0 m xL xH yL yH d...        raster image
+    GS L nL nH                       left margin (dots)
+    GS v 0 m xL xH yL yH d...        raster image (m: 1 double width, 2 double height, 3 both)
     GS ( k pL pH cn fn ...           QR code (cn = 49): model, size, EC, store, print
     GS V m [n]                       cut
 """
@@ -29,9 +30,22 @@ class Raster:
         return self.width_bytes * 8
 
     def image(self) -> Image.Image:
-        """Mode "1" image as on paper: 0 (black) where the printer burns a dot."""
+        """Mode "1" image as sent: 0 (black) where the printer burns a dot."""
         # GS v 0 bits are 1 for a dot; a "1" image's packed bits are 1 for white
         return Image.frombytes("1", (self.width, self.height), self.data.translate(_INVERT))
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        """Dots on paper per dot sent, across and down (modes 1-3, or 49-51)."""
+        return 2 if self.mode & 1 else 1, 2 if self.mode & 2 else 1
+
+    def printed(self) -> Image.Image:
+        """The image as the printer lays it on paper, doubled as the mode says."""
+        sx, sy = self.scale
+        img = self.image()
+        if (sx, sy) == (1, 1):
+            return img
+        return img.resize((img.width * sx, img.height * sy), Image.Resampling.NEAREST)
 
 
 @dataclass
@@ -102,22 +116,28 @@ class Job:
 
     def paper(self, width: int = 576) -> Image.Image:
         """The rasters as they come out of a printer `width` dots wide: top to bottom, each
-        at the left or centred (ESC a), with `ESC J` feeds as blank rows. Native QR codes
-        and text lines are left out."""
-        placed, y, align = [], 0, 0
+        at the left margin (GS L) or centred in what is right of it (ESC a), doubled as
+        its mode says, with `ESC J` feeds as blank rows. Native QR codes and text lines
+        are left out; `ESC @` sets margin and alignment back to 0."""
+        placed, y, align, margin = [], 0, 0, 0
         for kind, value in self.events:
-            if kind == "align":
+            if kind == "init":
+                align = margin = 0
+            elif kind == "align":
                 align = value
+            elif kind == "left_margin":
+                margin = value
             elif kind == "feed_dots":
                 y += value
             elif kind == "raster":
-                x = (width - value.width) // 2 if align == 1 else 0
-                placed.append((x, y, value))
-                y += value.height
-        img = Image.new("1", (width, max(y, 1)), 255)
-        for x, top, r in placed:
-            img.paste(r.image(), (x, top))
-        return img
+                img = value.printed()
+                x = margin + ((width - margin - img.width) // 2 if align == 1 else 0)
+                placed.append((x, y, img))
+                y += img.height
+        paper = Image.new("1", (width, max(y, 1)), 255)
+        for x, top, img in placed:
+            paper.paste(img, (x, top))
+        return paper
 
 
 def decode(stream: bytes) -> Job:
@@ -154,6 +174,10 @@ def decode(stream: bytes) -> Job:
             if cmd == 0x21:
                 job.events.append(("size", need(3)[2]))
                 i += 3
+            elif cmd == 0x4C:
+                head = need(4)
+                job.events.append(("left_margin", head[2] + 256 * head[3]))
+                i += 4
             elif cmd == 0x56:
                 m = need(3)[2]
                 job.events.append(("cut", m))
@@ -162,6 +186,8 @@ def decode(stream: bytes) -> Job:
                 head = need(8)
                 if head[2] != 0x30:
                     raise ValueError(f"unexpected GS v {head[2]:#04x} at {i}")
+                if head[3] not in (0, 1, 2, 3, 48, 49, 50, 51):
+                    raise ValueError(f"unexpected GS v 0 mode {head[3]} at {i}")
                 wb, h = head[4] + 256 * head[5], head[6] + 256 * head[7]
                 i += 8
                 data = need(wb * h)

@@ -73,3 +73,24 @@ def test_paper_near_end_prints_and_warns(printer, receipt):
     printer.set_fault("paper-near-end")
     outcome = PrintService(printer.tcp_uri, TEXT, timeout=5).print_slip(receipt)
     assert outcome.confirmed and "SẮP HẾT" in outcome.message_vi
+
+
+def test_raster_receipt_comes_out_as_the_layout_dot_for_dot(printer, receipt):
+    """The emulated XP-80T draws the job from its own reading of ESC/POS: bands moved
+    right by GS L, rules at half size (GS v 0 modes 1 and 3), blank rows fed. Its paper is
+    the layout, dot for dot (the QR as a raster here, so it takes part)."""
+    from PIL import Image, ImageChops
+
+    from printers.layout import render_slip
+    before = {r["id"] for r in printer.receipts()}
+    PrintService(printer.tcp_uri, PrinterProfile(native_qr=False), timeout=5).print_slip(receipt)
+    deadline = time.monotonic() + 15
+    while not (new := [r for r in printer.receipts() if r["id"] not in before]):
+        assert time.monotonic() < deadline, "no receipt came out"
+        time.sleep(0.2)
+    paper = Image.open(printer.workdir / "receipts" / f"{new[0]['id']}.png").convert("L")
+    layout = render_slip(receipt, 576).convert("L")
+    assert paper.width == 576 and layout.height - 8 <= paper.height <= layout.height
+    # the emulator ends the paper at the cut: what it leaves off is the layout's blank margin
+    assert layout.crop((0, paper.height, 576, layout.height)).getextrema() in ((255, 255), None)
+    assert ImageChops.difference(paper, layout.crop((0, 0, 576, paper.height))).getbbox() is None

@@ -198,3 +198,64 @@ def test_signatures_move_to_a_new_row_rather_than_cut_a_word():
         assert word in words
     img = render_slip(slip, 384, font_size=32)
     assert img.width == 384
+
+
+def test_a_count_never_stands_alone_on_a_line():
+    style = Style(22)
+    text = "3. Tờ khai thay đổi thông tin cư trú (CT01) — Bản chính: 1"
+    lines = layout.wrap_runs([(text, style)], 568, indent=22)
+    assert [" ".join(r.text for r in ln.runs) for ln in lines] == [
+        "3. Tờ khai thay đổi thông tin cư trú (CT01) — Bản", "chính: 1"]
+    # only when the pair fits: a line too narrow for it still keeps every word whole
+    narrow = wrap_text("Bản chính: 1", style, style.width("chính:") + 2)
+    assert narrow == ["Bản", "chính:", "1"]
+    # and a short last word in another style (a field's value) is not pulled to the label
+    field = layout.wrap_runs([("Số bộ hồ sơ:", Style(22, True)), ("1", style)], 568)
+    assert [r.text for r in field[0].runs] == ["Số bộ hồ sơ:", "1"]
+
+
+def test_header_lines_have_air_between_them(receipt):
+    """Each header line (copy label, agency, desk) is a run of ink of its own, so the
+    ESC/POS writer sends each at its own width: 5 blank rows or more between them, as
+    between two fields."""
+    bands = _ink_bands(render_slip(receipt, 576))[:3]
+    assert all(height < 35 for _, height in bands), bands          # one line each
+    gaps = [b[0] - (a[0] + a[1]) for a, b in zip(bands, bands[1:])]
+    assert min(gaps) >= 5, gaps
+
+
+def test_the_dossier_code_is_bold(monkeypatch):
+    slip = Slip(kind="t", header=(), title="", fields=(("Mã hồ sơ", DOSSIER_CODE),))
+
+    def code_line():
+        img = render_slip(slip, 576, include_qr=False)
+        top, height = [b for b in _ink_bands(img) if b[1] > 3][0]
+        return ImageOps.invert(img.crop((0, top, 576, top + height)).convert("L"))
+
+    bold = code_line()
+    monkeypatch.setattr(layout, "KEY_LABELS", frozenset())
+    regular = code_line()
+    # the same label, the value in bold: wider and darker than in regular weight
+    assert bold.getbbox()[2] > regular.getbbox()[2]
+    assert bold.histogram()[255] > 1.1 * regular.histogram()[255]
+
+
+def _widest_gap(img, top, height):
+    """The widest run of blank columns between the first and the last inked column."""
+    inv = ImageOps.invert(img.crop((0, top, img.width, top + height)).convert("L"))
+    inked = [x for x in range(img.width) if inv.crop((x, 0, x + 1, height)).getextrema()[1]]
+    return max(b - a for a, b in zip(inked, inked[1:]))
+
+
+def test_signature_columns_sit_close_on_wide_paper():
+    """Two signature blocks on 80 mm: columns as wide as their widest line plus a gutter,
+    centred as a row (half the paper each left the captions 82 dots apart)."""
+    slip = Slip(kind="t", header=(), title="", signatures=(
+        "NGƯỜI NỘP HỒ SƠ\n(Ký, ghi rõ họ tên)\nTrần Thị Bích Ngọc",
+        "NGƯỜI TIẾP NHẬN\n(Ký, ghi rõ họ tên)\nNguyễn Văn Đức"))
+    img = render_slip(slip, 576)
+    caption, hint, name = [b for b in _ink_bands(img) if b[1] > 3]
+    assert _widest_gap(img, *caption) <= 2 * 22 + 12
+    assert all(_widest_gap(img, *band) < 90 for band in (hint, name))
+    box = ImageOps.invert(img.crop((0, caption[0], 576, sum(caption))).convert("L")).getbbox()
+    assert abs(box[0] - (576 - box[2])) < 16             # the row stays centred

@@ -216,6 +216,9 @@ def test_a_retry_after_a_partial_job_starts_with_a_cut_and_completes_the_cut_off
     cut_at = start + 8 + 10
     assert pending_in_command(data, cut_at) == wb * h - 10
     assert pending_in_command(data, start) == 0
+    margin = data.index(b"\x1dL")              # GS L nL nH: two argument bytes
+    assert pending_in_command(data, margin + 2) == 2
+    assert pending_in_command(data, margin + 4) == 0
     service = PrintService("dummy:", profile)
     service.print_slip(receipt, resume_after=cut_at)
     out = service.last_output
