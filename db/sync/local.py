@@ -61,7 +61,7 @@ _UNSENT_SQL = (
 class Unsent(NamedTuple):
     """An unsent event as stored, in central column order: the payload still JSON text
     and, read from a SQLite desk, the wall time still SQLite's ISO text -- both go to
-    PostgreSQL as text (COPY parses them there); `wall_datetime` for anything else."""
+    PostgreSQL as text (the server casts the wall time); `wall_datetime` for anything else."""
     id: str
     dossier_id: str
     agency_code: str
