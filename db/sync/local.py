@@ -120,14 +120,17 @@ _RECEIVED = EventKind.RECEIVED.value
 
 def check_batch(rows: Sequence[Unsent], agency_code: str) -> tuple[list[Unsent], list[tuple[str, str]]]:
     """(events the centre would take, (id, Vietnamese reason) of those it would refuse):
-    `problem_of` for each, with the common case -- this agency's event of a known kind,
-    plain HLC stamp, empty payload -- decided inline (this runs for every event pushed)."""
+    `problem_of` for each, with the common cases -- this agency's event of a known kind,
+    plain HLC stamp, and a payload that is a JSON object (a receipt: one that
+    `receipt_folds`) -- decided inline (this runs for every event pushed)."""
+    from db.sync.apply import is_json_object, receipt_folds
     good: list[Unsent] = []
     refused: list[tuple[str, str]] = []
     for r in rows:
         eid, dossier_id, agency, _, _, hlc, _, kind, payload = r
-        if (payload == "{}" and agency == agency_code and kind in _KINDS and kind != _RECEIVED and eid
-                and dossier_id and type(hlc) is str and _PLAIN_HLC(hlc)):
+        if (agency == agency_code and kind in _KINDS and eid and dossier_id and type(hlc) is str
+                and _PLAIN_HLC(hlc) and type(payload) is str
+                and (payload == "{}" or is_json_object(payload) if kind != _RECEIVED else receipt_folds(payload))):
             good.append(r)
             continue
         problem = problem_of(r, agency_code)
