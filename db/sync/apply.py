@@ -50,9 +50,6 @@ class Pulled(NamedTuple):
 
 
 _HLC_RE = re.compile(r"\d{15}\.\d{5}\..+")
-# A wall time in exactly the text `sqlite_dt` writes (a PostgreSQL centre sends it so):
-# stored as it came, without a datetime made and formatted back for every event.
-_SQLITE_DT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}").fullmatch
 _KIND_OF = {k.value: k for k in EventKind}
 
 
@@ -139,14 +136,11 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
                 else _any_decoder.decode(text)
             if not isinstance(payload, dict):
                 raise ValueError("malformed event")
-            if isinstance(wall_time, datetime):
-                stored = sqlite_dt(wall_time)
-            else:
-                stored, wall_time = wall_time, datetime.fromisoformat(wall_time)
-                if not _SQLITE_DT(stored):
-                    stored = sqlite_dt(wall_time)
+            if not isinstance(wall_time, datetime):
+                wall_time = datetime.fromisoformat(wall_time)
             e = make_event(eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, _KIND_OF[kind], payload)
-            out.append(Pulled(e, text, (eid, dossier_id, agency, desk_number, clerk_id, hlc, stored, kind, text)))
+            out.append(Pulled(e, text, (eid, dossier_id, agency, desk_number, clerk_id, hlc,
+                                        sqlite_dt(wall_time), kind, text)))
         except (ValueError, TypeError) as exc:     # msgspec.DecodeError is a ValueError
             log.warning("skipping unreadable central event %s: %s", eid, type(exc).__name__)
     return out

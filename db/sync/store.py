@@ -1,13 +1,12 @@
 """The central store as a desk's sync sees it: one connection per sync, and every way it
 can fail turned into `CentralUnavailable` with a Vietnamese message.
 
-The same Core statements serve a central SQLite file and PostgreSQL, except four:
+The same Core statements serve a central SQLite file and PostgreSQL, except three:
 - push on PostgreSQL sends the batch as one binary array per column, and one `INSERT ...
   SELECT ... FROM unnest(...) ON CONFLICT (id) DO NOTHING` puts it into `event`, where RLS
   checks the agency and the server's trigger numbers the rows (migration 0003); plain
   COPY into `event` could neither skip duplicates nor pass RLS. On SQLite the numbers
   are drawn here, inside the BEGIN IMMEDIATE that makes this connection the only writer.
-- a pull page on PostgreSQL is plain driver SQL with the wall time as SQLite's text.
 - fetching events by id on PostgreSQL passes one array, not a thousand placeholders.
 - the PostgreSQL session checks that a desk login role is mapped to this desk's agency.
 
@@ -85,17 +84,6 @@ _PG_UNNEST = (
 _PG_PUSH_ONE = text(
     "INSERT INTO event (" + ", ".join(PUSH_FIELDS) + ", synced_at) VALUES ("
     + ", ".join(f":{f}" for f in PUSH_FIELDS) + ", localtimestamp) ON CONFLICT (id) DO NOTHING"
-)
-
-# PostgreSQL pull page, as plain driver SQL returning plain tuples: the wall time already
-# in the text a SQLite desk stores (db.sync.local.sqlite_dt: ISO, a space, microseconds),
-# this desk's own events without their payload. SQLAlchemy's Row objects and a datetime
-# made on the desk only to be formatted back were a fifth of a large pull's decoding.
-_PG_PAGE = (
-    "SELECT id, dossier_id, agency_code, desk_number, clerk_id, hlc, "
-    "to_char(wall_time, 'YYYY-MM-DD HH24:MI:SS.US'), kind, "
-    "CASE WHEN desk_number = %s THEN NULL ELSE payload END, seq FROM event "
-    "WHERE agency_code = %s AND seq > %s ORDER BY agency_code, seq LIMIT %s"
 )
 
 _PG_BY_IDS = text("SELECT " + ", ".join(PUSH_FIELDS) + " FROM event "
@@ -349,9 +337,9 @@ class CentralSession:
     def pull_page(self, after: int, limit: int) -> list[Any]:
         """This agency's next events after the cursor, in sequence order: full rows
         (PUSH_FIELDS + seq), except that this desk's own events come without their
-        payload (NULL) -- it almost always has them, and fetches any it lacks by id.
-        From PostgreSQL the wall time comes as SQLite's text (`_PG_PAGE`), from a SQLite
-        centre as a datetime; `db.sync.apply.decode_pulled` takes either."""
+        payload (NULL) -- it almost always has them, and fetches any it lacks by id."""
+        own = event.c.desk_number == self.store.desk_number
+        cols = [event.c[f] for f in PUSH_FIELDS[:-1]]
         with self._tx() as conn:
             if self.store.is_pg:
                 # An ordered read of ix_event_agency_seq whatever the statistics say: on a
@@ -359,17 +347,6 @@ class CentralSession:
                 # otherwise bitmap-scan every later row of the agency and sort them all on
                 # disk for each page (60 ms instead of 4 ms a page of 5,000).
                 conn.exec_driver_sql("SET LOCAL enable_sort = off")
-                import psycopg
-                cur = conn.connection.dbapi_connection.cursor()
-                try:
-                    return cur.execute(_PG_PAGE, (self.store.desk_number, self.store.agency_code, after,
-                                                  limit)).fetchall()
-                except psycopg.Error as exc:      # sorted like any store failure (guard)
-                    raise DBAPIError.instance(_PG_PAGE, None, exc, psycopg.Error) from exc
-                finally:
-                    cur.close()
-            own = event.c.desk_number == self.store.desk_number
-            cols = [event.c[f] for f in PUSH_FIELDS[:-1]]
             q = (select(*cols, case((own, None), else_=event.c.payload).label("payload"), event.c.seq)
                  .where(event.c.agency_code == self.store.agency_code, event.c.seq > after)
                  .order_by(event.c.agency_code, event.c.seq).limit(limit))
