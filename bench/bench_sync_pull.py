@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_sync_push import (  # noqa: E402
-    AGENCY, PASSWORD, ROLE, Meter, _admin, _typed, desk_rows, desk_sync, drop_db, drop_role, fresh_db, make_desk,
+    AGENCY, PASSWORD, ROLE, TAG, Meter, _admin, _typed, desk_rows, desk_sync, drop_db, drop_role, fresh_db, make_desk,
     peak_rss_mb,
 )
 from bench.cpu_meter import loadavg, pg_backend_pid  # noqa: E402
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="motcua-bench-pull-"))
     source = tmp / "desk1.sqlite"
     n = make_desk(source, AGENCY, 1, args.events)
-    url = fresh_db(args.pg, "motcua_bench_pull")
+    url = fresh_db(args.pg, f"motcua_bench_pull{TAG}")
     rounds = []
     try:
         init_central(url, desk_role=ROLE, desk_password=PASSWORD, agency_code=AGENCY)
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['desk_cpu_s']:.2f} + backend {r['backend_cpu_s']:.2f}), wall {r['pull_s']:5.2f} s | "
                   f"ratio {r['ratio']:.2f} | RSS +{r['rss_after_mb'] - r['rss_before_mb']:.0f} MB | load {r['load']}")
     finally:
-        drop_db(args.pg, "motcua_bench_pull")
+        drop_db(args.pg, f"motcua_bench_pull{TAG}")
         drop_role(args.pg, ROLE)
         for f in tmp.iterdir():
             f.unlink()

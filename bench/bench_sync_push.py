@@ -41,7 +41,10 @@ sys.path.insert(0, str(ROOT))
 from bench.cpu_meter import Meter, loadavg, pg_backend_pid  # noqa: E402
 
 AGENCY = "000.21.53.H48"
-ROLE, PASSWORD = "motcua_bench_desk", "bench-desk-pass"
+# MOTCUA_BENCH_TAG: a suffix for the bench's databases and desk role, so two runs on one
+# PostgreSQL (two checkouts on a shared machine) do not drop each other's.
+TAG = os.environ.get("MOTCUA_BENCH_TAG", "")
+ROLE, PASSWORD = f"motcua_bench_desk{TAG}", "bench-desk-pass"
 COLS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc", "wall_time", "kind", "payload", "synced_at")
 
 
@@ -180,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     rounds = []
     try:
         for i in range(args.rounds):
-            base_url = fresh_db(args.pg, "motcua_bench_base")
-            sync_url = fresh_db(args.pg, "motcua_bench_push")
+            base_url = fresh_db(args.pg, f"motcua_bench_base{TAG}")
+            sync_url = fresh_db(args.pg, f"motcua_bench_push{TAG}")
             init_central(base_url)
             init_central(sync_url, desk_role=ROLE, desk_password=PASSWORD, agency_code=AGENCY)
             desk = tmp / f"desk-{i}.sqlite"
@@ -204,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['desk_cpu_s']:.2f} + backend {r['backend_cpu_s']:.2f}), wall {r['push_s']:.2f} s | "
                   f"ratio {r['ratio']:.2f} | executemany cpu {many.total_s:.2f} s | load {r['load']}")
     finally:
-        drop_db(args.pg, "motcua_bench_base")
-        drop_db(args.pg, "motcua_bench_push")
+        drop_db(args.pg, f"motcua_bench_base{TAG}")
+        drop_db(args.pg, f"motcua_bench_push{TAG}")
         drop_role(args.pg, ROLE)
         for f in tmp.iterdir():
             f.unlink()

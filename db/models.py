@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Domain datetimes are naive local office time (core.clock); every datetime column says
@@ -77,7 +77,10 @@ class EventRow(SQLModel, table=True):
     __table_args__ = (
         # Serves "events of a dossier in fold order" and any lookup by dossier_id.
         Index("ix_event_dossier_hlc", "dossier_id", "hlc", "id"),
-        Index("ix_event_synced_at", "synced_at"),
+        # Partial on SQLite (migration 0012): a desk numbers no event, so its copy stays
+        # empty instead of changing with every push mark and pulled event; a SQLite
+        # centre numbers every row and keeps it whole, as PostgreSQL does.
+        Index("ix_event_synced_at", "synced_at", sqlite_where=text("seq IS NOT NULL")),
     )
     id: str = Field(primary_key=True)             # UUIDv7
     dossier_id: str

@@ -96,6 +96,31 @@ def receipt_payload(text: str) -> Any:
             "received_at": r.received_at, "due_at": r.due_at, "channel": r.channel}
 
 
+def receipt_folds(text: str) -> bool:
+    """True when a receipt's JSON surely folds: every field `core.lifecycle.start` reads is
+    there, of its type, and its numbers and times parse -- exactly what `start` would do
+    with them, without building the payload, the event and the state (a push checks every
+    receipt it sends). False: decide the long way (db.sync.local.problem_of)."""
+    try:
+        r = _receipt_decoder.decode(text)
+        int(r.procedure.version)
+        int(r.channel)
+        datetime.fromisoformat(r.received_at)
+        datetime.fromisoformat(r.due_at)
+    except (ValueError, TypeError):             # msgspec's errors are ValueErrors
+        return False
+    return True
+
+
+def is_json_object(text: str) -> bool:
+    """True when `text` is surely a JSON object (msgspec is stricter than json.loads: what it
+    reads, json.loads reads the same). False: decide the long way."""
+    try:
+        return type(_any_decoder.decode(text)) is dict
+    except ValueError:
+        return False
+
+
 def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
     """Rows from the centre (PUSH_FIELDS order) as events; a row this build cannot read is
     logged and skipped (it stays on the centre) rather than stalling every later pull."""

@@ -5,7 +5,7 @@ One `SyncEngine.run_once()` is a push then a pull over one connection to the cen
 Push. Unsent local events go up in (HLC, id) order, `batch_size` at a time, read one batch
 at a time off an index (memory stays flat whatever the backlog). Each batch is ONE
 central transaction ending in `INSERT ... ON CONFLICT (id) DO NOTHING` (on PostgreSQL fed
-by a COPY into a session temp table), so re-sending is harmless; the batch is marked
+by one binary array per column), so re-sending is harmless; the batch is marked
 sent locally only after the central commit (marks are written several batches per
 local transaction, see MARK_EVERY_EVENTS). If the link dies before
 the commit nothing is marked; if the desk dies after it, the next run sends the batch

@@ -61,7 +61,7 @@ _UNSENT_SQL = (
 class Unsent(NamedTuple):
     """An unsent event as stored, in central column order: the payload still JSON text
     and, read from a SQLite desk, the wall time still SQLite's ISO text -- both go to
-    PostgreSQL as text (COPY parses them there); `wall_datetime` for anything else."""
+    PostgreSQL as text (the server casts the wall time); `wall_datetime` for anything else."""
     id: str
     dossier_id: str
     agency_code: str
@@ -120,14 +120,17 @@ _RECEIVED = EventKind.RECEIVED.value
 
 def check_batch(rows: Sequence[Unsent], agency_code: str) -> tuple[list[Unsent], list[tuple[str, str]]]:
     """(events the centre would take, (id, Vietnamese reason) of those it would refuse):
-    `problem_of` for each, with the common case -- this agency's event of a known kind,
-    plain HLC stamp, empty payload -- decided inline (this runs for every event pushed)."""
+    `problem_of` for each, with the common cases -- this agency's event of a known kind,
+    plain HLC stamp, and a payload that is a JSON object (a receipt: one that
+    `receipt_folds`) -- decided inline (this runs for every event pushed)."""
+    from db.sync.apply import is_json_object, receipt_folds
     good: list[Unsent] = []
     refused: list[tuple[str, str]] = []
     for r in rows:
         eid, dossier_id, agency, _, _, hlc, _, kind, payload = r
-        if (payload == "{}" and agency == agency_code and kind in _KINDS and kind != _RECEIVED and eid
-                and dossier_id and type(hlc) is str and _PLAIN_HLC(hlc)):
+        if (agency == agency_code and kind in _KINDS and eid and dossier_id and type(hlc) is str
+                and _PLAIN_HLC(hlc) and type(payload) is str
+                and (payload == "{}" or is_json_object(payload) if kind != _RECEIVED else receipt_folds(payload))):
             good.append(r)
             continue
         problem = problem_of(r, agency_code)
@@ -182,8 +185,8 @@ def mark_sent(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     for part in chunks(list(ids)):
         if conn.dialect.name == "sqlite":
             # Plain SQL (the hot path of push), and "+synced_at": with a long IN list the
-            # planner would otherwise walk every unsent event through ix_event_synced_at
-            # for each batch, and a 100,000-event backlog would take quadratic time.
+            # planner must look each id up by its key, never walk an index of unsent
+            # events for each batch (a 100,000-event backlog would take quadratic time).
             conn.exec_driver_sql(
                 f"UPDATE event SET synced_at = ? WHERE +synced_at IS NULL AND id IN ({','.join('?' * len(part))})",
                 (sqlite_dt(now), *part))
@@ -276,8 +279,14 @@ def apply_reference(engine: Engine, *, procedures: list[dict], overrides: list[d
 def waiting_count(engine: Engine) -> tuple[int, int]:
     """(events not at the centre, of which refused by it)."""
     with read_conn(engine) as conn:
-        waiting = conn.execute(select(func.count()).select_from(event)
-                               .where(event.c.synced_at.is_(None))).scalar_one()
+        if conn.dialect.name == "sqlite":
+            # Off the partial index of unsent events (a desk keeps no index of synced_at):
+            # the cost follows what waits, not the size of the log.
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM event INDEXED BY ix_event_unsent WHERE synced_at IS NULL").scalar_one()
+        else:
+            waiting = conn.execute(select(func.count()).select_from(event)
+                                   .where(event.c.synced_at.is_(None))).scalar_one()
         refused = conn.execute(select(func.count()).select_from(sync_rejection)).scalar_one() if waiting else 0
     return waiting, refused
 

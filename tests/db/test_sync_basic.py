@@ -354,3 +354,33 @@ def test_a_pull_puts_the_interpreter_settings_back_even_when_it_fails(central, t
     assert sync.run_once().pulled == len(desk_events(a1))
     sync.close()
     assert gc.isenabled() and sys.getswitchinterval() == interval
+
+
+def test_a_desk_keeps_no_synced_at_index_entries_and_counts_waiting_off_the_unsent_index(central, tmp_path):
+    """Migration 0012: on a desk ix_event_synced_at stays empty (no push mark or pulled
+    event touches it) while a SQLite centre keeps every row in it; the waiting count reads
+    the partial index of unsent events, so its cost follows what waits."""
+    rng = random.Random(11)
+    a1, a2 = make_desk(tmp_path, AGENCY_A, 1), make_desk(tmp_path, AGENCY_A, 2)
+    _busy([a1, a2], rng)
+    assert a1.sync_engine(central).status().waiting == len(desk_events(a1)) > 0
+    _sync_all(central, [a1, a2])
+    everything = len(central_events(central)[0])
+    for box in (a1, a2):
+        with read_conn(box.engine) as conn:
+            partial = {r[1]: r[4] for r in conn.exec_driver_sql("PRAGMA index_list(event)")}["ix_event_synced_at"]
+            numbered = conn.exec_driver_sql("SELECT count(*) FROM event WHERE seq IS NOT NULL").scalar_one()
+            plan = " ".join(r[-1] for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT count(*) FROM event INDEXED BY ix_event_unsent WHERE synced_at IS NULL"))
+            synced = conn.exec_driver_sql("SELECT count(*) FROM event WHERE synced_at IS NOT NULL").scalar_one()
+        assert partial == 1 and numbered == 0 and synced == everything and "ix_event_unsent" in plan
+        assert box.sync_engine(central).status().waiting == 0
+    receive(a1, rng)
+    assert a1.sync_engine(central).status().waiting == 1
+    if central.startswith("sqlite"):
+        centre = make_engine(central)
+        with read_conn(centre) as conn:
+            assert conn.exec_driver_sql(
+                "SELECT count(*) FROM event INDEXED BY ix_event_synced_at WHERE seq IS NOT NULL").scalar_one() \
+                == everything
+        centre.dispose()

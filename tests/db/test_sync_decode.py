@@ -92,3 +92,52 @@ def test_padded_statements_store_each_row_once(tmp_path, n):
     with read_conn(engine) as conn:
         ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM event ORDER BY id")]
     assert ids == [r[0] for r in rows]
+
+
+def test_a_wall_time_in_sqlite_text_is_stored_as_it_came_and_any_other_form_as_sqlite_text():
+    out = decode_pulled([row({}, kind="note", eid="e1", wall="2025-09-22 09:00:00.123456"),
+                         row({}, kind="note", eid="e2", wall="2025-09-22T09:00:00"),
+                         row({}, kind="note", eid="e3", wall="2025-09-22 09:00:00.123+07:00"),
+                         row({}, kind="note", eid="e4", wall=datetime(2025, 9, 22, 9, 0, 0, 5))], AGENCY)
+    assert [p.row[6] for p in out] == ["2025-09-22 09:00:00.123456", "2025-09-22 09:00:00.000000",
+                                       "2025-09-22 09:00:00.123000+07:00", "2025-09-22 09:00:00.000005"]
+    assert out[0].event.wall_time == datetime(2025, 9, 22, 9, 0, 0, 123456)
+
+
+def unsent(payload, kind="received"):
+    from db.sync.local import Unsent
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    return Unsent("e1", "d1", AGENCY, 1, "clerk", HLC, "2025-09-22 08:00:00.000000", kind, text)
+
+
+odd = st.one_of(st.none(), st.integers(-3, 3), st.text(max_size=6), st.just("2025-02-30T08:00:00"),
+                st.just("9"), st.just(" 7 "), st.booleans(), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(receipts, st.sampled_from(["code", "received_at", "due_at", "channel", "procedure.version",
+                                  "procedure.name", "applicant.full_name", "applicant.phone", None]), odd)
+def test_the_quick_push_check_of_a_receipt_agrees_with_the_full_one(payload, where, value):
+    """check_batch decides most receipts without problem_of: it must take exactly the
+    receipts problem_of takes, and refuse the others with problem_of's reason."""
+    from db.sync.local import check_batch, problem_of
+    if where is not None:
+        *path, last = where.split(".")
+        target = payload
+        for part in path:
+            target = target[part]
+        target[last] = value
+    r = unsent(payload)
+    good, refused = check_batch([r], AGENCY)
+    expected = problem_of(r, AGENCY)
+    assert (good, refused) == (([], [("e1", expected)]) if expected else ([r], []))
+
+
+@pytest.mark.parametrize("text", ['{"level": "hai_long"}', "{}", "null", "[1]", '"x"', "{not json", "",
+                                  '{"a": NaN}', '{"a": 1, "a": 2}'])
+def test_the_quick_push_check_of_other_events_agrees_with_the_full_one(text):
+    from db.sync.local import check_batch, problem_of
+    r = unsent(text, kind="note")
+    good, refused = check_batch([r], AGENCY)
+    expected = problem_of(r, AGENCY)
+    assert (good, refused) == (([], [("e1", expected)]) if expected else ([r], []))
