@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from core.stats import COUNTS, Period
+from core.stats import (COUNTS, SC_APOLOGY, SC_NOT_ACCEPTED, SC_ONLINE, SC_POSTAL, SC_RESULT, SC_SAME_DAY,
+                        SC_SUPPLEMENT_OVER_ONCE, SC_TIMELINESS_SHIFT, SC_WAITING, SC_WITHDRAWN, Period)
 
 # Predicates over d (derived dossier row) and p (period row). `acc`: accepted at receipt.
 _ACC = "d.status <> 3"
@@ -295,3 +296,33 @@ def decode_counts(code: int) -> dict[str, int] | None:
     if late:
         hits["late_with_apology" if v["ap"] else "late_without_apology"] = 1
     return hits
+
+
+# -- the stored facts (core.stats.stored_facts) as SQL ---------------------------------------------
+
+def stored_facts_sql(dialect: str) -> str:
+    """`UPDATE dossier SET ...` recomputing received_day, ended_day and stat_class of every
+    row from its other columns, exactly as core.stats.stored_facts does (for rows written
+    by plain SQL, such as the benchmark's synthetic ones; migration 0012 keeps a copy)."""
+    if dialect == "sqlite":
+        def dn(col: str) -> str:
+            return f"CAST(substr({col}, 1, 4) || substr({col}, 6, 2) || substr({col}, 9, 2) AS INTEGER)"
+        later = "max"
+    else:
+        def dn(col: str) -> str:
+            return f"CAST(to_char({col}, 'YYYYMMDD') AS INTEGER)"
+        later = "GREATEST"
+    end = "COALESCE(resolved_at, returned_at, closed_at)"
+    rday, due = dn("received_at"), dn("original_due_at")
+    eday = f"(CASE WHEN {end} IS NULL THEN NULL ELSE {later}({dn(end)}, {rday}) END)"
+    tl = SC_TIMELINESS_SHIFT
+    cls = (f"(CASE WHEN status = 3 THEN {SC_NOT_ACCEPTED} ELSE 0 END)"
+           f" + (CASE WHEN channel = 2 THEN {SC_ONLINE} WHEN channel = 3 THEN {SC_POSTAL} ELSE 0 END)"
+           f" + (CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN {SC_RESULT}"
+           f" + (CASE WHEN {eday} < {due} THEN 0 WHEN {eday} = {due} THEN {1 << tl} ELSE {2 << tl} END)"
+           f" + (CASE WHEN {eday} = {rday} THEN {SC_SAME_DAY} ELSE 0 END)"
+           f" WHEN closed_at IS NOT NULL THEN {SC_WITHDRAWN} ELSE 0 END)"
+           f" + (CASE WHEN apology_count > 0 THEN {SC_APOLOGY} ELSE 0 END)"
+           f" + (CASE WHEN supplement_count > 1 THEN {SC_SUPPLEMENT_OVER_ONCE} ELSE 0 END)"
+           f" + (CASE WHEN status = 5 THEN {SC_WAITING} ELSE 0 END)")
+    return f"UPDATE dossier SET received_day = {rday}, ended_day = {eday}, stat_class = {cls}"
