@@ -3,7 +3,11 @@ on the desk's SQLite and the centre's PostgreSQL alike (the SQL is in db/stats_s
 
 A report is one aggregate query (every figure, per period bucket and group) plus a small
 query of resolved dossiers per (receipt day, result day) for the working-day average,
-which needs the desk's calendar. Ratings come from db.ratings when that module exists.
+which needs the desk's calendar. On the desk's SQLite the period's receipts are counted
+from the facts stored on each row at fold time (core.stats.stored_facts: receipt day, end
+day, class) by a GROUP BY in index order; the working days are still counted here with
+the calendar of the moment (they are not stored), so a calendar change needs no rebuild.
+Ratings come from db.ratings when that module exists.
 """
 from __future__ import annotations
 
@@ -12,16 +16,24 @@ from typing import Any, Callable
 
 from sqlalchemy import DateTime, Engine, bindparam, func, select, text
 
-from core.stats import COUNTS, NO_FIELD_VI, Figures, Period, Ratings, Report, buckets, total
+from core.stats import (COUNTS, NO_FIELD_VI, SC_RESULT, Figures, Period, Ratings, Report, buckets,
+                        from_day_number, total)
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
-from db.stats_sql import (aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
-                          processing_sql)
+from db.stats_sql import (LATE_UNIT, aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
+                          processing_sql, receipt_codes, receipts_params, receipts_sql, results_sql)
 
 WorkingDays = Callable[[date, date], int]
 
 
+# Groupings the stored facts serve (the column of a receipts_sql row holding the group).
+_STORED_GROUPS = {None: None, "field": 1, "clerk": 2}
+
+
 def _as_day(value: Any) -> date:
+    """A day as a report row gives it: a date, 'YYYY-MM-DD' text, or the stored yyyymmdd."""
+    if isinstance(value, int):
+        return from_day_number(value)
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -54,36 +66,97 @@ class StatsRepo:
     def figures_pair(self, period: Period, by: str | None, also_by: str | None, *,
                      with_days: bool = True) -> tuple[dict[str | None, Figures], dict[str | None, Figures]]:
         """The figures by `by` (with working days) and by `also_by` (without), from one pass
-        over the dossiers: the dashboard's lĩnh vực and clerk tables in one query."""
-        sql, params = classified_sql(self.dialect, by, period, agency=self.agency_code is not None,
-                                     with_days=with_days and self.working_days is not None, also_by=also_by)
+        over the dossiers: the dashboard's lĩnh vực and clerk tables at once.
+
+        On SQLite (the desk) grouped by field, clerk or nothing, the period's receipts are
+        counted from their stored facts (db/stats_sql.py, receipts_sql) and only the carried-over
+        dossiers are classified; elsewhere (PostgreSQL at the centre, other groupings) every
+        dossier is classified (classified_sql). The property tests hold both to the fold."""
+        days_on = with_days and self.working_days is not None
+        mine = self.agency_code is not None
+        stored = (self.dialect == "sqlite" and by in _STORED_GROUPS and also_by in _STORED_GROUPS)
+        sql, params = classified_sql(self.dialect, by, period, agency=mine, with_days=days_on, also_by=also_by,
+                                     receipts=not stored)
         with self.engine.connect() as conn:
             pg_report_settings(conn)
             rows = conn.execute(text(sql), {**params, **self._params()}).all()
-        # Sum per (group, class) and per (group, receipt day, result day) first, then decode
-        # each class once and count working days once per pair of days.
+            if stored:
+                rparams = {**receipts_params(period), **self._params()}
+                receipts = conn.execute(text(receipts_sql(agency=mine)), rparams).all()
+                results = conn.execute(text(results_sql(by, agency=mine)), rparams).all() if days_on else []
+        # Sum per (group, class) and per (group, day) first, then decode each class once and
+        # count working days once per day: wd(r, e) = run[e] - run[r] (see _build).
         per_code: dict[tuple[Any, int], int] = {}
         per_code2: dict[tuple[Any, int], int] = {}
-        per_pair: dict[tuple[Any, Any, Any], int] = {}
+        terms: dict[tuple[Any, Any], int] = {}          # (group, day) -> weight of run[day]
+        resolved: dict[tuple[Any, Any], int] = {}       # (group, result day) -> results
         per_receipt: dict[tuple[Any, int, Any], int] = {}
         for g, g2, code, rday, eday, n in rows:
             per_code[g, code] = per_code.get((g, code), 0) + n
             if also_by:
                 per_code2[g2, code] = per_code2.get((g2, code), 0) + n
             if eday is not None:
-                per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+                terms[g, eday] = terms.get((g, eday), 0) + n
+                terms[g, rday] = terms.get((g, rday), 0) - n
+                resolved[g, eday] = resolved.get((g, eday), 0) + n
             if rday is not None:
                 per_receipt[g, code, rday] = per_receipt.get((g, code, rday), 0) + n
         decoded: dict[int, dict[str, int] | None] = {}
-        first = self._build(period, by, per_code, per_pair, decoded, per_receipt)
-        second = self._build(period, also_by, per_code2, {}, decoded) if also_by else {}
+        received: dict[tuple[Any, Any], int] = {}
+        for (g, code, rday), n in per_receipt.items():
+            hits = decoded.get(code, ...)
+            if hits is ...:
+                hits = decoded[code] = decode_counts(code)
+            if hits is not None and "received" in hits:
+                received[g, rday] = received.get((g, rday), 0) + n
+        if stored:
+            self._add_receipts(receipts, results, by, also_by, days_on, per_code, per_code2, terms, resolved,
+                               received)
+        first = self._build(period, by, per_code, decoded, terms, resolved, received)
+        second = self._build(period, also_by, per_code2, decoded) if also_by else {}
         return first, second
 
-    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded,
-               per_receipt=None) -> dict[str | None, Figures]:
+    @staticmethod
+    def _add_receipts(receipts, results, by, also_by, days_on, per_code, per_code2, terms, resolved,
+                      received) -> None:
+        """Adds the counted receipts (rows of receipts_sql) and their results (results_sql)
+        to the per-class and per-day sums of figures_pair."""
+        i1, i2 = _STORED_GROUPS[by], _STORED_GROUPS[also_by]
+        codes: dict[int, tuple[int, int | None, int | None]] = {}
+        mask = LATE_UNIT - 1
+        for row in receipts:
+            rday, cls, n, packed = row[0], row[3], row[4], row[5]
+            g = row[i1] if i1 else ""
+            g2 = row[i2] if i2 else ""
+            parts = codes.get(cls)
+            if parts is None:
+                parts = codes[cls] = receipt_codes(cls)
+            ended_code, open_code, late_code = parts
+            if open_code is None:               # not accepted
+                per_code[g, ended_code] = per_code.get((g, ended_code), 0) + n
+                if also_by:
+                    per_code2[g2, ended_code] = per_code2.get((g2, ended_code), 0) + n
+                continue
+            late = packed // LATE_UNIT
+            still_open = packed & mask
+            ended = n - still_open
+            for code, m in ((ended_code, ended), (open_code, still_open - late), (late_code, late)):
+                if m:
+                    per_code[g, code] = per_code.get((g, code), 0) + m
+                    if also_by:
+                        per_code2[g2, code] = per_code2.get((g2, code), 0) + m
+            if days_on:
+                received[g, rday] = received.get((g, rday), 0) + n
+                if ended and cls & SC_RESULT:
+                    terms[g, rday] = terms.get((g, rday), 0) - ended
+        for eday, gv, n in results:
+            g = gv if by else ""
+            terms[g, eday] = terms.get((g, eday), 0) + n
+            resolved[g, eday] = resolved.get((g, eday), 0) + n
+
+    def _build(self, period: Period, by: str | None, per_code, decoded, terms=None, resolved=None,
+               received=None) -> dict[str | None, Figures]:
         counts: dict[str | None, dict[str, int]] = {}
-        days: dict[str | None, int] = {}
-        by_day: dict[str | None, dict[date, int]] = {}
         for (g, code), n in per_code.items():
             hits = decoded.get(code, ...)
             if hits is ...:
@@ -96,43 +169,41 @@ class StatsRepo:
                 c = counts[key] = dict.fromkeys(COUNTS, 0)
             for name in hits:
                 c[name] += n
-        # Working days after a up to b are additive (a <= b <= c: wd(a, c) = wd(a, b) + wd(b, c)),
-        # so each day the pairs name gets its running count once: wd(r, e) = run[e] - run[r].
         as_day: dict[Any, date] = {}
-        for _, rday, eday in per_pair:
-            for v in (rday, eday):
-                if v not in as_day:
-                    as_day[v] = _as_day(v)
-        run: dict[Any, int] = {}
-        acc, prev = 0, None
-        for v, d in sorted(as_day.items(), key=lambda item: item[1]):
-            if prev is not None and d != prev:
-                acc += self.working_days(prev, d)
-            run[v], prev = acc, d
-        for (g, rday, eday), n in per_pair.items():
-            key = g if by else None
-            days[key] = days.get(key, 0) + n * (run[eday] - run[rday])
-            per_day = by_day.get(key)
-            if per_day is None:
-                per_day = by_day[key] = {}
-            end = as_day[eday]
-            per_day[end] = per_day.get(end, 0) + n
-        received: dict[str | None, dict[date, int]] = {}
-        for (g, code, rday), n in (per_receipt or {}).items():
-            hits = decoded.get(code, ...)
-            if hits is ...:
-                hits = decoded[code] = decode_counts(code)
-            if hits is None or "received" not in hits:
-                continue
-            per_day = received.setdefault(g if by else None, {})
-            d = as_day.get(rday)
+
+        def day_of(v: Any) -> date:
+            d = as_day.get(v)
             if d is None:
-                d = as_day[rday] = _as_day(rday)
+                d = as_day[v] = _as_day(v)
+            return d
+        # Working days after a up to b are additive (a <= b <= c: wd(a, c) = wd(a, b) + wd(b, c)),
+        # so each day named gets its running count once: wd(r, e) = run[e] - run[r].
+        days: dict[str | None, int] = {}
+        if terms:
+            run: dict[date, int] = {}
+            acc, prev = 0, None
+            for d in sorted({day_of(v) for _, v in terms}):
+                if prev is not None:
+                    acc += self.working_days(prev, d)
+                run[d], prev = acc, d
+            for (g, v), n in terms.items():
+                if n:
+                    key = g if by else None
+                    days[key] = days.get(key, 0) + n * run[day_of(v)]
+        by_day: dict[str | None, dict[date, int]] = {}
+        for (g, v), n in (resolved or {}).items():
+            per_day = by_day.setdefault(g if by else None, {})
+            d = day_of(v)
+            per_day[d] = per_day.get(d, 0) + n
+        receipts: dict[str | None, dict[date, int]] = {}
+        for (g, v), n in (received or {}).items():
+            per_day = receipts.setdefault(g if by else None, {})
+            d = day_of(v)
             per_day[d] = per_day.get(d, 0) + n
         if by is None:
             counts.setdefault(None, dict.fromkeys(COUNTS, 0))
         return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}),
-                           received_by_day=received.get(k, {}))
+                           received_by_day=receipts.get(k, {}))
                 for k, c in counts.items()}
 
     def _bucketed(self, period: Period, by: str) -> dict[str | None, Figures]:
