@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, Engine, bindparam, func, select, text
 
 from core.stats import (COUNTS, NO_FIELD_VI, SC_RESULT, Figures, Period, Ratings, Report, buckets,
                         from_day_number, total)
+from db import rated_facts
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
 from db.stats_sql import (LATE_UNIT, aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
@@ -295,12 +296,13 @@ class StatsRepo:
     def _rated_counts(self, period: Period) -> list[tuple[Any, Any, Any, Any, int]]:
         """SQLite: the period's ratings counted per (clerk, level's JSON type, level,
         satisfied's JSON type), each (dossier, step, source) once: its first `rated` event
-        in (HLC, id) order, as RatingsRepo.rated_events chooses."""
+        in (HLC, id) order, as RatingsRepo.rated_events chooses; read from the rated events'
+        facts (db/rated_facts.py), never from their JSON payloads."""
         start, end = datetime.combine(period.start, datetime.min.time()), \
             datetime.combine(period.end + timedelta(days=1), datetime.min.time())
         own = " AND agency_code = :agency" if self.agency_code else ""
-        sql = text(_RATED_COUNTS.replace("{own}", own)).bindparams(bindparam("start", type_=DateTime),
-                                                             bindparam("end", type_=DateTime))
+        sql = text(rated_facts.COUNTS_SQL.replace("{own}", own)).bindparams(
+            bindparam("start", type_=DateTime), bindparam("end", type_=DateTime))
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(sql, {"start": start, "end": end, **self._params()})]
 
@@ -453,29 +455,6 @@ def _ratings(s: Any) -> Ratings:
     """Ratings from a core.ratings.Summary."""
     return Ratings(ratings=s.ratings, by_level={str(k): v for k, v in sorted(s.by_level.items())},
                    not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
-
-
-def _j(field: str) -> str:
-    return f"json_extract(payload, '$.{field}')"
-
-
-def _jt(field: str) -> str:
-    return f"json_type(payload, '$.{field}')"
-
-
-# `source or "kiosk"` of a payload: a false JSON value (missing, null, "", 0, false, [], {})
-# is the kiosk.
-_SOURCE = (f"CASE WHEN {_jt('source')} IN ('text', 'integer', 'real', 'true') "
-           f"AND {_j('source')} NOT IN ('', 0) THEN {_j('source')} "
-           f"WHEN {_jt('source')} IN ('array', 'object') AND {_j('source')} NOT IN ('[]', '{{}}') "
-           f"THEN {_j('source')} ELSE 'kiosk' END")
-_RATED_COUNTS = (
-    f"SELECT clerk, lt, lv, sat, COUNT(*) FROM (SELECT "
-    f"CASE WHEN {_jt('clerk_id')} = 'text' THEN {_j('clerk_id')} END AS clerk, {_jt('level')} AS lt, "
-    f"{_j('level')} AS lv, {_jt('satisfied')} AS sat, ROW_NUMBER() OVER (PARTITION BY dossier_id, "
-    f"{_j('step')}, {_SOURCE} ORDER BY hlc, id) AS rn "
-    "FROM event WHERE kind = 'rated' AND wall_time >= :start AND wall_time < :end{own}) AS r "
-    "WHERE rn = 1 GROUP BY 1, 2, 3, 4")
 
 
 def _summary(counts, clerk: str | None, misuse: int, config) -> Any:

@@ -183,3 +183,53 @@ def test_the_sql_fills_equal_stored_facts_postgresql(pg_url):
         check()
     finally:
         pg.dispose()
+
+
+def _rated(i: int, dossier_id: str, payload: dict, hlc: str | None = None):
+    from datetime import datetime
+
+    from core.lifecycle import Event
+    from db.rows import event_to_row
+    return event_to_row(Event(id=f"e{i:03d}", dossier_id=dossier_id, agency_code="000.21.53.H48", desk_number=1,
+                              clerk_id="c1", hlc=hlc or f"{i:04d}", wall_time=datetime(2025, 3, 10, 9, i % 60),
+                              kind=EventKind.RATED, payload=payload))
+
+
+def _facts_of_events(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT event_id, dossier_id, step, source, clerk, level_type, level, satisfied_type FROM rated_fact "
+            "ORDER BY event_id")]
+
+
+def test_rated_facts_follow_the_events_from_an_older_desk_on(tmp_path):
+    """Migration 0012 fills rated_fact from the rated events already there; the triggers keep
+    it equal to the events after (inserts by any writer, deletes), and `ensure` restores it."""
+    from db import rated_facts
+    from db.models import event
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    _upgrade_to(engine, "0011")
+    with engine.begin() as conn:
+        conn.execute(event.insert(), [
+            _rated(1, "A", {"step": "receive", "level": 1, "source": "kiosk", "clerk_id": "c1", "satisfied": True}),
+            _rated(2, "A", {"step": "receive", "level": 2.0, "source": "", "clerk_id": 7}),
+            _rated(3, "B", {"step": "return", "level": None, "source": "paper"}),
+        ])
+        conn.execute(event.insert(), {**_rated(4, "B", {}), "kind": "note"})
+    upgrade(engine)
+    assert _facts_of_events(engine) == [
+        ("e001", "A", "receive", "kiosk", "c1", "integer", 1, "true"),
+        ("e002", "A", "receive", "kiosk", None, "real", 2.0, None),
+        ("e003", "B", "return", "paper", None, "null", None, None),
+    ]
+    with engine.begin() as conn:
+        conn.execute(event.insert(), _rated(5, "C", {"step": "return", "level": 3, "source": ["x"]}))
+        conn.exec_driver_sql("DELETE FROM event WHERE id = 'e002'")
+    assert [r[0] for r in _facts_of_events(engine)] == ["e001", "e003", "e005"]
+    assert _facts_of_events(engine)[-1][3] == '["x"]'
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER event_rated_fact_insert")
+        assert not rated_facts.installed(conn)
+        assert rated_facts.ensure(conn) and not rated_facts.ensure(conn)
+    assert [r[0] for r in _facts_of_events(engine)] == ["e001", "e003", "e005"]
+    engine.dispose()

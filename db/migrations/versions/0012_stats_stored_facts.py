@@ -11,11 +11,16 @@ one UPDATE, so a desk that upgrades keeps exact figures. Two covering indexes se
 desk's report: the receipts per (day, field, clerk, class) and the results per end day.
 The columns are calendar-free (no working days), so a holiday calendar change never
 makes them stale.
+
+On SQLite, `rated_fact` (db/rated_facts.py): the fields a ratings summary reads of each
+`rated` event, kept by triggers on `event` and filled here from the existing events.
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
+
+from db import rated_facts
 
 
 revision: str = '0012'
@@ -65,9 +70,11 @@ def upgrade() -> None:
     conn.execute(sa.text(_fill_sql(conn.dialect.name)))
     op.create_index('ix_dossier_receipts', 'dossier', list(_RECEIPT_COLUMNS))
     op.create_index('ix_dossier_results', 'dossier', list(_RESULT_COLUMNS))
+    rated_facts.install(conn)
 
 
 def downgrade() -> None:
+    rated_facts.uninstall(op.get_bind())
     op.drop_index('ix_dossier_results', table_name='dossier')
     op.drop_index('ix_dossier_receipts', table_name='dossier')
     with op.batch_alter_table('dossier', schema=None) as batch_op:
