@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from sqlalchemy import DateTime, Engine, bindparam, func, select, text
 
-from core.stats import (COUNTS, NO_FIELD_VI, SC_RESULT, Figures, Period, Ratings, Report, buckets,
+from core.stats import (COUNTS, NO_FIELD_VI, SC_NOT_ACCEPTED, SC_RESULT, Figures, Period, Ratings, Report, buckets,
                         from_day_number, total)
 from db import rated_facts
 from db.models import account, agency as agency_t, dossier
@@ -27,8 +27,8 @@ from db.stats_sql import (LATE_UNIT, aggregate_sql, behind_sql, bounds, classifi
 WorkingDays = Callable[[date, date], int]
 
 
-# Groupings the stored facts serve (the column of a receipts_sql row holding the group).
-_STORED_GROUPS = {None: None, "field": 1, "clerk": 2}
+# Groupings the stored facts serve (db/stats_sql.py, receipts_sql).
+_STORED_GROUPS = (None, "field", "clerk")
 
 
 def _as_day(value: Any) -> date:
@@ -82,9 +82,11 @@ class StatsRepo:
             pg_report_settings(conn)
             rows = conn.execute(text(sql), {**params, **self._params()}).all()
             if stored:
+                # Straight to the driver (SQLite's named parameters): no result processing.
+                raw = conn.connection.driver_connection
                 rparams = {**receipts_params(period), **self._params()}
-                receipts = conn.execute(text(receipts_sql(agency=mine)), rparams).all()
-                results = conn.execute(text(results_sql(by, agency=mine)), rparams).all() if days_on else []
+                receipts = raw.execute(receipts_sql(by, also_by, agency=mine), rparams).fetchall()
+                results = raw.execute(results_sql(by, agency=mine), rparams).fetchall() if days_on else []
         # Sum per (group, class) and per (group, day) first, then decode each class once and
         # count working days once per day: wd(r, e) = run[e] - run[r] (see _build).
         per_code: dict[tuple[Any, int], int] = {}
@@ -122,34 +124,24 @@ class StatsRepo:
                       received) -> None:
         """Adds the counted receipts (rows of receipts_sql) and their results (results_sql)
         to the per-class and per-day sums of figures_pair."""
-        i1, i2 = _STORED_GROUPS[by], _STORED_GROUPS[also_by]
-        codes: dict[int, tuple[int, int | None, int | None]] = {}
         mask = LATE_UNIT - 1
-        for row in receipts:
-            rday, cls, n, packed = row[0], row[3], row[4], row[5]
-            g = row[i1] if i1 else ""
-            g2 = row[i2] if i2 else ""
-            parts = codes.get(cls)
-            if parts is None:
-                parts = codes[cls] = receipt_codes(cls)
-            ended_code, open_code, late_code = parts
-            if open_code is None:               # not accepted
-                per_code[g, ended_code] = per_code.get((g, ended_code), 0) + n
-                if also_by:
-                    per_code2[g2, ended_code] = per_code2.get((g2, ended_code), 0) + n
-                continue
-            late = packed // LATE_UNIT
-            still_open = packed & mask
-            ended = n - still_open
-            for code, m in ((ended_code, ended), (open_code, still_open - late), (late_code, late)):
-                if m:
-                    per_code[g, code] = per_code.get((g, code), 0) + m
-                    if also_by:
-                        per_code2[g2, code] = per_code2.get((g2, code), 0) + m
-            if days_on:
-                received[g, rday] = received.get((g, rday), 0) + n
-                if ended and cls & SC_RESULT:
-                    terms[g, rday] = terms.get((g, rday), 0) - ended
+        for part, g, x, cls, n, packed in receipts:
+            if part == 0:                       # (group, group 2, stored class)
+                ended_code, open_code, late_code = receipt_codes(cls)
+                if open_code is None:           # not accepted: one class
+                    parts = ((ended_code, n),)
+                else:
+                    late, still_open = packed // LATE_UNIT, packed & mask
+                    parts = ((ended_code, n - still_open), (open_code, still_open - late), (late_code, late))
+                for code, m in parts:
+                    if m:
+                        per_code[g, code] = per_code.get((g, code), 0) + m
+                        if also_by:
+                            per_code2[x, code] = per_code2.get((x, code), 0) + m
+            elif days_on and not cls & SC_NOT_ACCEPTED:     # (group, receipt day, kind)
+                received[g, x] = received.get((g, x), 0) + n
+                if cls & SC_RESULT:             # results in the period: wd = run[end] - run[receipt]
+                    terms[g, x] = terms.get((g, x), 0) - (n - (packed & mask))
         for eday, gv, n in results:
             g = gv if by else ""
             terms[g, eday] = terms.get((g, eday), 0) + n

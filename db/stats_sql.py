@@ -334,22 +334,34 @@ def stored_facts_sql(dialect: str) -> str:
 # -- one period on the desk's SQLite: the stored facts --------------------------------------------
 # The receipts of the period are counted per (receipt day, field, clerk, stored class) in
 # the order of ix_dossier_receipts, so SQLite groups them as it walks the index, without a
-# sort. What depends on the period's end is one sum per group: a receipt still open at the
-# end counts 1, and 1 + 2^32 when it is also late then (not waiting for a supplement and its
-# legal appointment's date before the end), so the sum holds both counts. The results of the
-# period's receipts are counted per end day off ix_dossier_results (working days, daily
-# chart). Dossiers received before the period (carried over: few) take the classified pass.
+# sort, and those groups (tens of thousands for a year) are summed again per group and per
+# day inside SQLite. What depends on the period's end is one sum per group: a receipt still
+# open at the end counts 1, and 1 + 2^32 when it is also late then (not waiting for a
+# supplement and its legal appointment's date before the end), so the sum holds both
+# counts. The results of the period's receipts are counted per end day off
+# ix_dossier_results (working days, daily chart). Dossiers received before the period
+# (carried over: few) take the classified pass.
 LATE_UNIT = 1 << 32
 
 
-def receipts_sql(*, agency: bool) -> str:
+def receipts_sql(by: str | None, also_by: str | None, *, agency: bool) -> str:
+    """Rows (part, g, x, class, n, packed) of the period's receipts (`by` and `also_by`
+    are None, 'field' or 'clerk'): part 0 per (group, group 2, stored class); part 1 per
+    (group, receipt day, accepted/result bits of the class). The walk in index order
+    groups every row once; the two outer sums read only its few thousand groups."""
     own = " AND agency_code = :agency" if agency else ""
-    return ("SELECT received_day, procedure_field, received_by, stat_class, COUNT(*), "
+    col = {None: "''", "field": "f", "clerk": "k"}
+    g1, g2 = col[by], col[also_by]
+    kind = SC_NOT_ACCEPTED | SC_RESULT
+    walk = ("SELECT received_day AS d, procedure_field AS f, received_by AS k, stat_class AS c, COUNT(*) AS n, "
             "SUM(CASE WHEN ended_day <= :d1 THEN 0 "
-            f"WHEN stat_class & {SC_WAITING} = 0 AND original_due_at < :d1t THEN {LATE_UNIT + 1} ELSE 1 END) "
+            f"WHEN stat_class & {SC_WAITING} = 0 AND original_due_at < :d1t THEN {LATE_UNIT + 1} ELSE 1 END) AS o "
             "FROM dossier INDEXED BY ix_dossier_receipts "
             f"WHERE received_day >= :d0 AND received_day <= :d1{own} "
             "GROUP BY received_day, procedure_field, received_by, stat_class")
+    return (f"WITH r AS MATERIALIZED ({walk}) "
+            f"SELECT 0, {g1}, {g2}, c, SUM(n), SUM(o) FROM r GROUP BY 2, 3, 4 "
+            f"UNION ALL SELECT 1, {g1}, d, c & {kind}, SUM(n), SUM(o) FROM r GROUP BY 2, 3, 4")
 
 
 def results_sql(by: str | None, *, agency: bool) -> str:
