@@ -10,10 +10,20 @@ kiosk answer, the sync pull, the demo seeder, a central SQLite store), and a del
 (tests, a repair) keeps it equal to the events. Like the search index (db/search_index.py)
 it is SQLite's alone: PostgreSQL reads the payloads (db/ratings.py). `ensure` puts it back
 after a migration that rebuilt `event`.
+
+A trigger on `event` costs little per statement, but an `executemany` of single-row
+inserts pays it on every row (about 25 µs, whether or not the row is rated: more than the
+insert itself); multi-row statements (the sync pull) barely notice. A bulk load of
+events by executemany (the demo seeder) runs `paused`: no trigger, one pass at the end.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine
+
+from db.engine import write_tx
 
 TABLE = "rated_fact"
 _TRIGGERS = ("event_rated_fact_insert", "event_rated_fact_delete")
@@ -49,7 +59,7 @@ _CREATE = [
     "CREATE TRIGGER IF NOT EXISTS event_rated_fact_delete AFTER DELETE ON event WHEN old.kind = 'rated' BEGIN "
     f"DELETE FROM {TABLE} WHERE event_id = old.id; END",
 ]
-_FILL = f"INSERT OR REPLACE INTO {TABLE} SELECT {_values('')} FROM event WHERE kind = 'rated'"
+_FILL = f"INSERT OR REPLACE INTO {TABLE} SELECT {_values('')} FROM event WHERE kind = 'rated' AND rowid > ?"
 
 # The period's ratings counted per (clerk, level's JSON type, level, satisfied's JSON type),
 # each (dossier, step, source) once: its first `rated` event of the period in (HLC, id)
@@ -74,7 +84,28 @@ def install(conn: Connection) -> None:
     for ddl in _CREATE:
         conn.exec_driver_sql(ddl)
     conn.exec_driver_sql(f"DELETE FROM {TABLE}")
-    conn.exec_driver_sql(_FILL)
+    conn.exec_driver_sql(_FILL, (0,))
+
+
+@contextmanager
+def paused(engine: Engine) -> Iterator[None]:
+    """For a bulk load of events that only adds rows (the demo seeder): no insert trigger
+    while it runs, then the rated events past the old end taken in one pass."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with write_tx(engine) as conn:
+        if not installed(conn):
+            install(conn)
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_TRIGGERS[0]}")
+        after = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM event").scalar_one()
+    try:
+        yield
+    finally:
+        with write_tx(engine) as conn:
+            conn.exec_driver_sql(_FILL, (after,))
+            for ddl in _CREATE:
+                conn.exec_driver_sql(ddl)
 
 
 def ensure(conn: Connection) -> bool:

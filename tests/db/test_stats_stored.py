@@ -92,6 +92,16 @@ def test_the_demo_seeder_stores_them(engine, clock):
                   rng_seed=5)
     stored = _assert_stored_right(engine)
     assert len({v[2] for v in stored.values()}) > 10        # many classes, not one default
+    # The seeder loads events with its rated_fact trigger lifted, then takes them in one pass.
+    from db import rated_facts
+    seeded = _facts_of_events(engine)
+    with engine.connect() as conn:
+        rated = conn.exec_driver_sql("SELECT count(*) FROM event WHERE kind = 'rated'").scalar_one()
+        assert rated_facts.installed(conn)
+    assert rated and len(seeded) == rated
+    with engine.begin() as conn:
+        rated_facts.install(conn)                           # from scratch: the same rows
+    assert _facts_of_events(engine) == seeded
 
 
 def _upgrade_to(engine, revision: str) -> None:
