@@ -378,11 +378,16 @@ def receipts_params(period: Period) -> dict[str, Any]:
     return {"d0": day_number(period.start), "d1": day_number(period.end), "d1t": period.end.isoformat()}
 
 
-_WEIGHTS = {}
-_w = 1
-for _name, _radix in CODE_PARTS:
-    _WEIGHTS[_name] = _w
-    _w *= _radix
+def _code_weights() -> dict[str, int]:
+    """The place value of each part of a class code (CODE_PARTS is a mixed radix)."""
+    out, weight = {}, 1
+    for name, radix in CODE_PARTS:
+        out[name] = weight
+        weight *= radix
+    return out
+
+
+_WEIGHTS = _code_weights()
 
 
 def receipt_codes(cls: int) -> tuple[int, int | None, int | None]:
