@@ -63,11 +63,19 @@ _FILL = f"INSERT OR REPLACE INTO {TABLE} SELECT {_values('')} FROM event WHERE k
 
 # The period's ratings counted per (clerk, level's JSON type, level, satisfied's JSON type),
 # each (dossier, step, source) once: its first `rated` event of the period in (HLC, id)
-# order, as RatingsRepo.rated_events chooses.
+# order, as RatingsRepo.rated_events chooses. Rows (clerk, level type, level, satisfied
+# type, n) to be summed per key: every rating counted once, then, with a negative count,
+# the ones after the first of their (dossier, step, source) -- duplicates are few, so only
+# they go through the window (numbering every rating cost twice the whole count).
 COUNTS_SQL = (
-    "SELECT clerk, level_type, level, satisfied_type, COUNT(*) FROM (SELECT clerk, level_type, level, "
-    "satisfied_type, ROW_NUMBER() OVER (PARTITION BY dossier_id, step, source ORDER BY hlc, event_id) AS rn "
-    f"FROM {TABLE} WHERE wall_time >= :start AND wall_time < :end{{own}}) AS r WHERE rn = 1 GROUP BY 1, 2, 3, 4")
+    "WITH r AS MATERIALIZED (SELECT dossier_id, step, source, hlc, event_id, clerk, level_type, level, "
+    f"satisfied_type FROM {TABLE} WHERE wall_time >= :start AND wall_time < :end{{own}}), "
+    "twice AS MATERIALIZED (SELECT dossier_id, step, source FROM r GROUP BY 1, 2, 3 HAVING COUNT(*) > 1) "
+    "SELECT clerk, level_type, level, satisfied_type, COUNT(*) FROM r GROUP BY 1, 2, 3, 4 "
+    "UNION ALL SELECT clerk, level_type, level, satisfied_type, -COUNT(*) FROM (SELECT clerk, level_type, level, "
+    "satisfied_type, ROW_NUMBER() OVER (PARTITION BY r.dossier_id, r.step, r.source ORDER BY hlc, event_id) AS rn "
+    "FROM r JOIN twice AS t ON t.dossier_id = r.dossier_id AND t.step IS r.step AND t.source = r.source) AS l "
+    "WHERE rn > 1 GROUP BY 1, 2, 3, 4")
 
 
 def installed(conn: Connection) -> bool:

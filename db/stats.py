@@ -295,8 +295,13 @@ class StatsRepo:
         own = " AND agency_code = :agency" if self.agency_code else ""
         sql = text(rated_facts.COUNTS_SQL.replace("{own}", own)).bindparams(
             bindparam("start", type_=DateTime), bindparam("end", type_=DateTime))
+        summed: dict[tuple[Any, Any, Any, Any], int] = {}
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sql, {"start": start, "end": end, **self._params()})]
+            for clerk, level_type, level, satisfied_type, n in conn.execute(
+                    sql, {"start": start, "end": end, **self._params()}):
+                key = (clerk, level_type, level, satisfied_type)
+                summed[key] = summed.get(key, 0) + n
+        return [(*key, n) for key, n in summed.items() if n]
 
     def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
         """The whole period and its groups, labelled, with ratings where they can be split.
