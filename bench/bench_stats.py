@@ -6,8 +6,9 @@ beside wall time, since the machine is shared (the load average is printed).
     python bench/bench_stats.py centre --pg URL [--make N]   # one quarter, 96 agencies
 
 `--make N` fills an empty database with N synthetic projection rows by one SQL statement
-(a recursive CTE on SQLite, generate_series on PostgreSQL): statistics read only the
-dossier projection. `centre` creates its own database on the server and drops it after.
+(a recursive CTE on SQLite, generate_series on PostgreSQL), then stores their statistics
+columns (db/stats_sql.py, stored_facts_sql): statistics read only the dossier projection.
+`centre` creates its own database on the server and drops it after.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from core.stats import Period  # noqa: E402
 from core.stats_report import named_period, quarter_period  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
+from db.stats_sql import stored_facts_sql  # noqa: E402
 
 ROUNDS = 5
 
@@ -109,6 +111,7 @@ def fill(engine, count: int, days: int, end: date) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.execute(text(_SQLITE_FILL), params)
+            conn.execute(text(stored_facts_sql("sqlite")))      # what the fold stores with each row
         else:
             # Bulk load without the secondary indexes, then build them (much quicker).
             ddl = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossier' "
@@ -116,6 +119,7 @@ def fill(engine, count: int, days: int, end: date) -> None:
             for name, _ in ddl:
                 conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
             conn.execute(text(_PG_FILL), params)
+            conn.execute(text(stored_facts_sql("postgresql")))
             for _, definition in ddl:
                 conn.execute(text(definition))
     print(f"generated {count:,} dossiers over {days} days in {time.perf_counter() - started:.1f} s")

@@ -66,8 +66,12 @@ def baseline(path: Path, desk_file: Path, per_tx: int | None) -> tuple[int, Mete
     rows = src.execute(f"SELECT {', '.join(COLS)}, '2025-09-22 18:00:00.000000' FROM event").fetchall()
     src.close()
     empty_desk(path, 3)
-    from db.engine import make_engine, write_conn
+    from db.engine import make_engine, write_conn, write_tx
     engine = make_engine(f"sqlite:///{path}")
+    # Bare: without the rated_fact trigger (db/rated_facts.py), which an executemany pays on
+    # every row (the pull's multi-row statements barely do).
+    with write_tx(engine) as conn:
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS event_rated_fact_insert")
     sql = f"INSERT INTO event ({', '.join(COLS)}, synced_at) VALUES ({', '.join('?' * (len(COLS) + 1))})"
     step = per_tx or len(rows)
     m = Meter()

@@ -129,6 +129,68 @@ def is_late(f: Facts, p: Period) -> bool:
     return (is_resolved(f, p) and timeliness(f) == "late") or is_in_progress_late(f, p)
 
 
+# -- facts kept on the projection ---------------------------------------------------------
+# Every write of a dossier row (the local fold, the sync pull, `motcua db rebuild`, the demo
+# seeder: all through db/rows.py) stores three columns computed here, so a desk's report
+# counts stored classes with one GROUP BY over an index instead of classifying each dossier:
+#   received_day  the receipt date, as the integer yyyymmdd;
+#   ended_day     `ended_on` as yyyymmdd, NULL while open;
+#   stat_class    every class of the dossier that does not depend on the period (SC_* bits).
+# All three are calendar-free: processing working days, which depend on the holiday
+# calendar and its local overrides (an admin edits them, the pull brings them), are NOT
+# stored; a report counts them from the receipt and result days with the calendar of the
+# moment, so a calendar change needs no recomputation of any row.
+SC_NOT_ACCEPTED = 1          # status 3: counted only as not_accepted
+SC_ONLINE = 2                # channel 2
+SC_POSTAL = 4                # channel 3
+SC_RESULT = 8                # has_result
+SC_WITHDRAWN = 16            # ended by a withdrawal or stop (closed, no result)
+SC_TIMELINESS_SHIFT = 5      # 2 bits, with a result: 0 early, 1 on time, 2 late
+SC_SAME_DAY = 128            # with a result: ended on its receipt date
+SC_APOLOGY = 256             # apology_count > 0
+SC_SUPPLEMENT_OVER_ONCE = 512  # supplement_count > 1
+SC_WAITING = 1024            # status 5: waiting for a supplement (never late while open)
+TIMELINESS = ("early", "on_time", "late")
+
+
+def day_number(d: date) -> int:
+    """A date as the integer yyyymmdd (the stored day columns)."""
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def from_day_number(n: int) -> date:
+    return date(n // 10000, n // 100 % 100, n % 100)
+
+
+def stat_class(f: Facts) -> int:
+    """The period-independent classes of a dossier, by the definitions above."""
+    c = 0 if f.accepted else SC_NOT_ACCEPTED
+    if f.channel == ONLINE:
+        c |= SC_ONLINE
+    elif f.channel == POSTAL:
+        c |= SC_POSTAL
+    if f.has_result:
+        c |= SC_RESULT | TIMELINESS.index(timeliness(f)) << SC_TIMELINESS_SHIFT
+        if f.ended_on == f.received_at.date():
+            c |= SC_SAME_DAY
+    elif f.closed_at is not None:
+        c |= SC_WITHDRAWN
+    if f.apology_count > 0:
+        c |= SC_APOLOGY
+    if f.supplement_count > 1:
+        c |= SC_SUPPLEMENT_OVER_ONCE
+    if f.status == SUPPLEMENT:
+        c |= SC_WAITING
+    return c
+
+
+def stored_facts(f: Facts) -> dict[str, int | None]:
+    """The statistics columns of a dossier row (received_day, ended_day, stat_class)."""
+    ended = f.ended_on
+    return {"received_day": day_number(f.received_at.date()),
+            "ended_day": None if ended is None else day_number(ended), "stat_class": stat_class(f)}
+
+
 # Every counted figure: name -> predicate. db/stats.py has one SQL predicate per name.
 PREDICATES: dict[str, Callable[[Facts, Period], bool]] = {
     "received": is_received,

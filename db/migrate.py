@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from db import search_index
+from db import rated_facts, search_index
 from db.engine import write_tx
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -76,8 +76,15 @@ def upgrade(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-        # A migration that rebuilt the dossier table dropped the search index's triggers.
+        # A migration that rebuilt the dossier or event table dropped their triggers.
         search_index.ensure(conn)
+        rated_facts.ensure(conn)
+
+
+def include_name(name: str | None, type_: str, parents: object) -> bool:
+    """Alembic's filter: the SQLite-only tables made by db/search_index.py and
+    db/rated_facts.py are not in the models, and autogenerate must not take them for strays."""
+    return search_index.include_name(name, type_, parents) and rated_facts.include_name(name, type_, parents)
 
 
 def _revision(message: str) -> None:

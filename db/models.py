@@ -150,6 +150,11 @@ class DossierRow(SQLModel, table=True):
     holder: str = Field(default="", sa_column_kwargs={"server_default": ""})      # body after a hand-off
     step_due_at: datetime | None = Field(default=None, sa_type=DateTime)
     procedure_field: str = Field(default="", sa_column_kwargs={"server_default": ""})  # lĩnh vực
+    # Issue 10 (migration 0012): core.stats.stored_facts, written with every projection
+    # (db/rows.py): receipt and end dates as yyyymmdd, the period-independent classes.
+    received_day: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    ended_day: int | None = None
+    stat_class: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class DailySequenceRow(SQLModel, table=True):
@@ -292,6 +297,14 @@ Index("ix_dossier_open", dossier.c.received_at,
                     & dossier.c.closed_at.is_(None)),
       postgresql_where=(dossier.c.resolved_at.is_(None) & dossier.c.returned_at.is_(None)
                         & dossier.c.closed_at.is_(None)))
+# The desk's report (db/stats.py, SQLite): the receipts of a period counted per day, field,
+# clerk and stored class straight off this index, in its order (no sort), and the results
+# per end day off the second one (the working days and the daily chart).
+RECEIPT_COLUMNS = ("received_day", "procedure_field", "received_by", "stat_class", "ended_day", "original_due_at",
+                   "agency_code")
+RESULT_COLUMNS = ("ended_day", "procedure_field", "received_by", "received_day", "stat_class", "agency_code")
+Index("ix_dossier_receipts", *(dossier.c[name] for name in RECEIPT_COLUMNS))
+Index("ix_dossier_results", *(dossier.c[name] for name in RESULT_COLUMNS))
 # Today at a glance (StatsRepo.today): every count but the receipts is of dossiers not handed
 # back; this partial index holds those rows with every column the counts read.
 TODAY_COLUMNS = ("status", "due_at", "original_due_at", "resolved_at", "returned_at", "closed_at", "received_at",

@@ -3,7 +3,11 @@ on the desk's SQLite and the centre's PostgreSQL alike (the SQL is in db/stats_s
 
 A report is one aggregate query (every figure, per period bucket and group) plus a small
 query of resolved dossiers per (receipt day, result day) for the working-day average,
-which needs the desk's calendar. Ratings come from db.ratings when that module exists.
+which needs the desk's calendar. On the desk's SQLite the period's receipts are counted
+from the facts stored on each row at fold time (core.stats.stored_facts: receipt day, end
+day, class) by a GROUP BY in index order; the working days are still counted here with
+the calendar of the moment (they are not stored), so a calendar change needs no rebuild.
+Ratings come from db.ratings when that module exists.
 """
 from __future__ import annotations
 
@@ -12,16 +16,25 @@ from typing import Any, Callable
 
 from sqlalchemy import DateTime, Engine, bindparam, func, select, text
 
-from core.stats import COUNTS, NO_FIELD_VI, Figures, Period, Ratings, Report, buckets, total
+from core.stats import (COUNTS, NO_FIELD_VI, SC_NOT_ACCEPTED, SC_RESULT, Figures, Period, Ratings, Report, buckets,
+                        from_day_number, total)
+from db import rated_facts
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
-from db.stats_sql import (aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
-                          processing_sql)
+from db.stats_sql import (LATE_UNIT, aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
+                          processing_sql, receipt_codes, receipts_params, receipts_sql, results_sql)
 
 WorkingDays = Callable[[date, date], int]
 
 
+# Groupings the stored facts serve (db/stats_sql.py, receipts_sql).
+_STORED_GROUPS = (None, "field", "clerk")
+
+
 def _as_day(value: Any) -> date:
+    """A day as a report row gives it: a date, 'YYYY-MM-DD' text, or the stored yyyymmdd."""
+    if isinstance(value, int):
+        return from_day_number(value)
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -54,36 +67,89 @@ class StatsRepo:
     def figures_pair(self, period: Period, by: str | None, also_by: str | None, *,
                      with_days: bool = True) -> tuple[dict[str | None, Figures], dict[str | None, Figures]]:
         """The figures by `by` (with working days) and by `also_by` (without), from one pass
-        over the dossiers: the dashboard's lĩnh vực and clerk tables in one query."""
-        sql, params = classified_sql(self.dialect, by, period, agency=self.agency_code is not None,
-                                     with_days=with_days and self.working_days is not None, also_by=also_by)
+        over the dossiers: the dashboard's lĩnh vực and clerk tables at once.
+
+        On SQLite (the desk) grouped by field, clerk or nothing, the period's receipts are
+        counted from their stored facts (db/stats_sql.py, receipts_sql) and only the carried-over
+        dossiers are classified; elsewhere (PostgreSQL at the centre, other groupings) every
+        dossier is classified (classified_sql). The property tests hold both to the fold."""
+        days_on = with_days and self.working_days is not None
+        mine = self.agency_code is not None
+        stored = (self.dialect == "sqlite" and by in _STORED_GROUPS and also_by in _STORED_GROUPS)
+        sql, params = classified_sql(self.dialect, by, period, agency=mine, with_days=days_on, also_by=also_by,
+                                     receipts=not stored)
         with self.engine.connect() as conn:
             pg_report_settings(conn)
             rows = conn.execute(text(sql), {**params, **self._params()}).all()
-        # Sum per (group, class) and per (group, receipt day, result day) first, then decode
-        # each class once and count working days once per pair of days.
+            if stored:
+                # Straight to the driver (SQLite's named parameters): no result processing.
+                raw = conn.connection.driver_connection
+                rparams = {**receipts_params(period), **self._params()}
+                receipts = raw.execute(receipts_sql(by, also_by, agency=mine), rparams).fetchall()
+                results = raw.execute(results_sql(by, agency=mine), rparams).fetchall() if days_on else []
+        # Sum per (group, class) and per (group, day) first, then decode each class once and
+        # count working days once per day: wd(r, e) = run[e] - run[r] (see _build).
         per_code: dict[tuple[Any, int], int] = {}
         per_code2: dict[tuple[Any, int], int] = {}
-        per_pair: dict[tuple[Any, Any, Any], int] = {}
+        terms: dict[tuple[Any, Any], int] = {}          # (group, day) -> weight of run[day]
+        resolved: dict[tuple[Any, Any], int] = {}       # (group, result day) -> results
         per_receipt: dict[tuple[Any, int, Any], int] = {}
         for g, g2, code, rday, eday, n in rows:
             per_code[g, code] = per_code.get((g, code), 0) + n
             if also_by:
                 per_code2[g2, code] = per_code2.get((g2, code), 0) + n
             if eday is not None:
-                per_pair[g, rday, eday] = per_pair.get((g, rday, eday), 0) + n
+                terms[g, eday] = terms.get((g, eday), 0) + n
+                terms[g, rday] = terms.get((g, rday), 0) - n
+                resolved[g, eday] = resolved.get((g, eday), 0) + n
             if rday is not None:
                 per_receipt[g, code, rday] = per_receipt.get((g, code, rday), 0) + n
         decoded: dict[int, dict[str, int] | None] = {}
-        first = self._build(period, by, per_code, per_pair, decoded, per_receipt)
-        second = self._build(period, also_by, per_code2, {}, decoded) if also_by else {}
+        received: dict[tuple[Any, Any], int] = {}
+        for (g, code, rday), n in per_receipt.items():
+            hits = decoded.get(code, ...)
+            if hits is ...:
+                hits = decoded[code] = decode_counts(code)
+            if hits is not None and "received" in hits:
+                received[g, rday] = received.get((g, rday), 0) + n
+        if stored:
+            self._add_receipts(receipts, results, by, also_by, days_on, per_code, per_code2, terms, resolved,
+                               received)
+        first = self._build(period, by, per_code, decoded, terms, resolved, received)
+        second = self._build(period, also_by, per_code2, decoded) if also_by else {}
         return first, second
 
-    def _build(self, period: Period, by: str | None, per_code, per_pair, decoded,
-               per_receipt=None) -> dict[str | None, Figures]:
+    @staticmethod
+    def _add_receipts(receipts, results, by, also_by, days_on, per_code, per_code2, terms, resolved,
+                      received) -> None:
+        """Adds the counted receipts (rows of receipts_sql) and their results (results_sql)
+        to the per-class and per-day sums of figures_pair."""
+        mask = LATE_UNIT - 1
+        for part, g, x, cls, n, packed in receipts:
+            if part == 0:                       # (group, group 2, stored class)
+                ended_code, open_code, late_code = receipt_codes(cls)
+                if open_code is None:           # not accepted: one class
+                    parts = ((ended_code, n),)
+                else:
+                    late, still_open = packed // LATE_UNIT, packed & mask
+                    parts = ((ended_code, n - still_open), (open_code, still_open - late), (late_code, late))
+                for code, m in parts:
+                    if m:
+                        per_code[g, code] = per_code.get((g, code), 0) + m
+                        if also_by:
+                            per_code2[x, code] = per_code2.get((x, code), 0) + m
+            elif days_on and not cls & SC_NOT_ACCEPTED:     # (group, receipt day, kind)
+                received[g, x] = received.get((g, x), 0) + n
+                if cls & SC_RESULT:             # results in the period: wd = run[end] - run[receipt]
+                    terms[g, x] = terms.get((g, x), 0) - (n - (packed & mask))
+        for eday, gv, n in results:
+            g = gv if by else ""
+            terms[g, eday] = terms.get((g, eday), 0) + n
+            resolved[g, eday] = resolved.get((g, eday), 0) + n
+
+    def _build(self, period: Period, by: str | None, per_code, decoded, terms=None, resolved=None,
+               received=None) -> dict[str | None, Figures]:
         counts: dict[str | None, dict[str, int]] = {}
-        days: dict[str | None, int] = {}
-        by_day: dict[str | None, dict[date, int]] = {}
         for (g, code), n in per_code.items():
             hits = decoded.get(code, ...)
             if hits is ...:
@@ -96,43 +162,41 @@ class StatsRepo:
                 c = counts[key] = dict.fromkeys(COUNTS, 0)
             for name in hits:
                 c[name] += n
-        # Working days after a up to b are additive (a <= b <= c: wd(a, c) = wd(a, b) + wd(b, c)),
-        # so each day the pairs name gets its running count once: wd(r, e) = run[e] - run[r].
         as_day: dict[Any, date] = {}
-        for _, rday, eday in per_pair:
-            for v in (rday, eday):
-                if v not in as_day:
-                    as_day[v] = _as_day(v)
-        run: dict[Any, int] = {}
-        acc, prev = 0, None
-        for v, d in sorted(as_day.items(), key=lambda item: item[1]):
-            if prev is not None and d != prev:
-                acc += self.working_days(prev, d)
-            run[v], prev = acc, d
-        for (g, rday, eday), n in per_pair.items():
-            key = g if by else None
-            days[key] = days.get(key, 0) + n * (run[eday] - run[rday])
-            per_day = by_day.get(key)
-            if per_day is None:
-                per_day = by_day[key] = {}
-            end = as_day[eday]
-            per_day[end] = per_day.get(end, 0) + n
-        received: dict[str | None, dict[date, int]] = {}
-        for (g, code, rday), n in (per_receipt or {}).items():
-            hits = decoded.get(code, ...)
-            if hits is ...:
-                hits = decoded[code] = decode_counts(code)
-            if hits is None or "received" not in hits:
-                continue
-            per_day = received.setdefault(g if by else None, {})
-            d = as_day.get(rday)
+
+        def day_of(v: Any) -> date:
+            d = as_day.get(v)
             if d is None:
-                d = as_day[rday] = _as_day(rday)
+                d = as_day[v] = _as_day(v)
+            return d
+        # Working days after a up to b are additive (a <= b <= c: wd(a, c) = wd(a, b) + wd(b, c)),
+        # so each day named gets its running count once: wd(r, e) = run[e] - run[r].
+        days: dict[str | None, int] = {}
+        if terms:
+            run: dict[date, int] = {}
+            acc, prev = 0, None
+            for d in sorted({day_of(v) for _, v in terms}):
+                if prev is not None:
+                    acc += self.working_days(prev, d)
+                run[d], prev = acc, d
+            for (g, v), n in terms.items():
+                if n:
+                    key = g if by else None
+                    days[key] = days.get(key, 0) + n * run[day_of(v)]
+        by_day: dict[str | None, dict[date, int]] = {}
+        for (g, v), n in (resolved or {}).items():
+            per_day = by_day.setdefault(g if by else None, {})
+            d = day_of(v)
+            per_day[d] = per_day.get(d, 0) + n
+        receipts: dict[str | None, dict[date, int]] = {}
+        for (g, v), n in (received or {}).items():
+            per_day = receipts.setdefault(g if by else None, {})
+            d = day_of(v)
             per_day[d] = per_day.get(d, 0) + n
         if by is None:
             counts.setdefault(None, dict.fromkeys(COUNTS, 0))
         return {k: Figures(period, c, days.get(k, 0), key=k if by else None, resolved_by_day=by_day.get(k, {}),
-                           received_by_day=received.get(k, {}))
+                           received_by_day=receipts.get(k, {}))
                 for k, c in counts.items()}
 
     def _bucketed(self, period: Period, by: str) -> dict[str | None, Figures]:
@@ -224,14 +288,20 @@ class StatsRepo:
     def _rated_counts(self, period: Period) -> list[tuple[Any, Any, Any, Any, int]]:
         """SQLite: the period's ratings counted per (clerk, level's JSON type, level,
         satisfied's JSON type), each (dossier, step, source) once: its first `rated` event
-        in (HLC, id) order, as RatingsRepo.rated_events chooses."""
+        in (HLC, id) order, as RatingsRepo.rated_events chooses; read from the rated events'
+        facts (db/rated_facts.py), never from their JSON payloads."""
         start, end = datetime.combine(period.start, datetime.min.time()), \
             datetime.combine(period.end + timedelta(days=1), datetime.min.time())
         own = " AND agency_code = :agency" if self.agency_code else ""
-        sql = text(_RATED_COUNTS.replace("{own}", own)).bindparams(bindparam("start", type_=DateTime),
-                                                             bindparam("end", type_=DateTime))
+        sql = text(rated_facts.COUNTS_SQL.replace("{own}", own)).bindparams(
+            bindparam("start", type_=DateTime), bindparam("end", type_=DateTime))
+        summed: dict[tuple[Any, Any, Any, Any], int] = {}
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sql, {"start": start, "end": end, **self._params()})]
+            for clerk, level_type, level, satisfied_type, n in conn.execute(
+                    sql, {"start": start, "end": end, **self._params()}):
+                key = (clerk, level_type, level, satisfied_type)
+                summed[key] = summed.get(key, 0) + n
+        return [(*key, n) for key, n in summed.items() if n]
 
     def report(self, period: Period, by: str | None = None, *, with_days: bool = True) -> Report:
         """The whole period and its groups, labelled, with ratings where they can be split.
@@ -382,29 +452,6 @@ def _ratings(s: Any) -> Ratings:
     """Ratings from a core.ratings.Summary."""
     return Ratings(ratings=s.ratings, by_level={str(k): v for k, v in sorted(s.by_level.items())},
                    not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
-
-
-def _j(field: str) -> str:
-    return f"json_extract(payload, '$.{field}')"
-
-
-def _jt(field: str) -> str:
-    return f"json_type(payload, '$.{field}')"
-
-
-# `source or "kiosk"` of a payload: a false JSON value (missing, null, "", 0, false, [], {})
-# is the kiosk.
-_SOURCE = (f"CASE WHEN {_jt('source')} IN ('text', 'integer', 'real', 'true') "
-           f"AND {_j('source')} NOT IN ('', 0) THEN {_j('source')} "
-           f"WHEN {_jt('source')} IN ('array', 'object') AND {_j('source')} NOT IN ('[]', '{{}}') "
-           f"THEN {_j('source')} ELSE 'kiosk' END")
-_RATED_COUNTS = (
-    f"SELECT clerk, lt, lv, sat, COUNT(*) FROM (SELECT "
-    f"CASE WHEN {_jt('clerk_id')} = 'text' THEN {_j('clerk_id')} END AS clerk, {_jt('level')} AS lt, "
-    f"{_j('level')} AS lv, {_jt('satisfied')} AS sat, ROW_NUMBER() OVER (PARTITION BY dossier_id, "
-    f"{_j('step')}, {_SOURCE} ORDER BY hlc, id) AS rn "
-    "FROM event WHERE kind = 'rated' AND wall_time >= :start AND wall_time < :end{own}) AS r "
-    "WHERE rn = 1 GROUP BY 1, 2, 3, 4")
 
 
 def _summary(counts, clerk: str | None, misuse: int, config) -> Any:

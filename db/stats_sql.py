@@ -16,7 +16,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from core.stats import COUNTS, Period
+from core.stats import (COUNTS, SC_APOLOGY, SC_NOT_ACCEPTED, SC_ONLINE, SC_POSTAL, SC_RESULT, SC_SAME_DAY,
+                        SC_SUPPLEMENT_OVER_ONCE, SC_TIMELINESS_SHIFT, SC_WAITING, SC_WITHDRAWN, Period,
+                        day_number)
 
 # Predicates over d (derived dossier row) and p (period row). `acc`: accepted at receipt.
 _ACC = "d.status <> 3"
@@ -225,11 +227,13 @@ def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | No
 
 
 def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool,
-                   with_days: bool, also_by: str | None = None) -> tuple[str, dict[str, Any]]:
+                   with_days: bool, also_by: str | None = None,
+                   receipts: bool = True) -> tuple[str, dict[str, Any]]:
     """Rows (g, g2, code, rday, eday, n): dossiers per group and class; with_days keeps
     the receipt and result days of resolved dossiers (for the working-day average), and
     the receipt day of the period's receipts (eday NULL unless resolved in the period).
-    `also_by`: a second grouping counted in the same pass (g2; '' without it)."""
+    `also_by`: a second grouping counted in the same pass (g2; '' without it).
+    `receipts=False`: only the dossiers received before the period (carried over)."""
     if dialect == "sqlite":
         d1, d1n = ":d1", ":d1n"
     else:
@@ -242,8 +246,8 @@ def classified_sql(dialect: str, by: str | None, period: Period, *, agency: bool
     # Each branch is counted on its own and the partial counts are summed in Python: no
     # compound of every dossier row is ever built (on SQLite that cost more than the counting).
     parts = []
-    for (code, rday, eday), part in zip(_branch_classes(dialect, d1, d1n),
-                                        _branch_parts(dialect, "{cols}", agency)):
+    branches = list(zip(_branch_classes(dialect, d1, d1n), _branch_parts(dialect, "{cols}", agency)))
+    for (code, rday, eday), part in branches if receipts else branches[1:]:
         if not with_days or rday is None:
             rday = eday = "NULL" if dialect == "sqlite" else "CAST(NULL AS DATE)"
         cols = f"{g1} AS g, {g2} AS g2, {code} AS code, {rday} AS rday, {eday} AS eday, COUNT(*) AS n"
@@ -295,3 +299,112 @@ def decode_counts(code: int) -> dict[str, int] | None:
     if late:
         hits["late_with_apology" if v["ap"] else "late_without_apology"] = 1
     return hits
+
+
+# -- the stored facts (core.stats.stored_facts) as SQL ---------------------------------------------
+
+def stored_facts_sql(dialect: str) -> str:
+    """`UPDATE dossier SET ...` recomputing received_day, ended_day and stat_class of every
+    row from its other columns, exactly as core.stats.stored_facts does (for rows written
+    by plain SQL, such as the benchmark's synthetic ones; migration 0012 keeps a copy)."""
+    if dialect == "sqlite":
+        def dn(col: str) -> str:
+            return f"CAST(substr({col}, 1, 4) || substr({col}, 6, 2) || substr({col}, 9, 2) AS INTEGER)"
+        later = "max"
+    else:
+        def dn(col: str) -> str:
+            return f"CAST(to_char({col}, 'YYYYMMDD') AS INTEGER)"
+        later = "GREATEST"
+    end = "COALESCE(resolved_at, returned_at, closed_at)"
+    rday, due = dn("received_at"), dn("original_due_at")
+    eday = f"(CASE WHEN {end} IS NULL THEN NULL ELSE {later}({dn(end)}, {rday}) END)"
+    tl = SC_TIMELINESS_SHIFT
+    cls = (f"(CASE WHEN status = 3 THEN {SC_NOT_ACCEPTED} ELSE 0 END)"
+           f" + (CASE WHEN channel = 2 THEN {SC_ONLINE} WHEN channel = 3 THEN {SC_POSTAL} ELSE 0 END)"
+           f" + (CASE WHEN resolved_at IS NOT NULL OR returned_at IS NOT NULL THEN {SC_RESULT}"
+           f" + (CASE WHEN {eday} < {due} THEN 0 WHEN {eday} = {due} THEN {1 << tl} ELSE {2 << tl} END)"
+           f" + (CASE WHEN {eday} = {rday} THEN {SC_SAME_DAY} ELSE 0 END)"
+           f" WHEN closed_at IS NOT NULL THEN {SC_WITHDRAWN} ELSE 0 END)"
+           f" + (CASE WHEN apology_count > 0 THEN {SC_APOLOGY} ELSE 0 END)"
+           f" + (CASE WHEN supplement_count > 1 THEN {SC_SUPPLEMENT_OVER_ONCE} ELSE 0 END)"
+           f" + (CASE WHEN status = 5 THEN {SC_WAITING} ELSE 0 END)")
+    return f"UPDATE dossier SET received_day = {rday}, ended_day = {eday}, stat_class = {cls}"
+
+
+# -- one period on the desk's SQLite: the stored facts --------------------------------------------
+# The receipts of the period are counted per (receipt day, field, clerk, stored class) in
+# the order of ix_dossier_receipts, so SQLite groups them as it walks the index, without a
+# sort, and those groups (tens of thousands for a year) are summed again per group and per
+# day inside SQLite. What depends on the period's end is one sum per group: a receipt still
+# open at the end counts 1, and 1 + 2^32 when it is also late then (not waiting for a
+# supplement and its legal appointment's date before the end), so the sum holds both
+# counts. The results of the period's receipts are counted per end day off
+# ix_dossier_results (working days, daily chart). Dossiers received before the period
+# (carried over: few) take the classified pass.
+LATE_UNIT = 1 << 32
+
+
+def receipts_sql(by: str | None, also_by: str | None, *, agency: bool) -> str:
+    """Rows (part, g, x, class, n, packed) of the period's receipts (`by` and `also_by`
+    are None, 'field' or 'clerk'): part 0 per (group, group 2, stored class); part 1 per
+    (group, receipt day, accepted/result bits of the class). The walk in index order
+    groups every row once; the two outer sums read only its few thousand groups."""
+    own = " AND agency_code = :agency" if agency else ""
+    col = {None: "''", "field": "f", "clerk": "k"}
+    g1, g2 = col[by], col[also_by]
+    kind = SC_NOT_ACCEPTED | SC_RESULT
+    walk = ("SELECT received_day AS d, procedure_field AS f, received_by AS k, stat_class AS c, COUNT(*) AS n, "
+            "SUM(CASE WHEN ended_day <= :d1 THEN 0 "
+            f"WHEN stat_class & {SC_WAITING} = 0 AND original_due_at < :d1t THEN {LATE_UNIT + 1} ELSE 1 END) AS o "
+            "FROM dossier INDEXED BY ix_dossier_receipts "
+            f"WHERE received_day >= :d0 AND received_day <= :d1{own} "
+            "GROUP BY received_day, procedure_field, received_by, stat_class")
+    return (f"WITH r AS MATERIALIZED ({walk}) "
+            f"SELECT 0, {g1}, {g2}, c, SUM(n), SUM(o) FROM r GROUP BY 2, 3, 4 "
+            f"UNION ALL SELECT 1, {g1}, d, c & {kind}, SUM(n), SUM(o) FROM r GROUP BY 2, 3, 4")
+
+
+def results_sql(by: str | None, *, agency: bool) -> str:
+    """The period's receipts with a result in the period, per end day (and group: `by` is
+    None, 'field' or 'clerk')."""
+    own = " AND agency_code = :agency" if agency else ""
+    g = {None: "", "field": ", procedure_field", "clerk": ", received_by"}[by]
+    return (f"SELECT ended_day{g or ', NULL'}, COUNT(*) FROM dossier INDEXED BY ix_dossier_results "
+            f"WHERE ended_day >= :d0 AND ended_day <= :d1 AND received_day >= :d0 "
+            f"AND stat_class & {SC_NOT_ACCEPTED | SC_RESULT} = {SC_RESULT}{own} GROUP BY ended_day{g}")
+
+
+def receipts_params(period: Period) -> dict[str, Any]:
+    return {"d0": day_number(period.start), "d1": day_number(period.end), "d1t": period.end.isoformat()}
+
+
+def _code_weights() -> dict[str, int]:
+    """The place value of each part of a class code (CODE_PARTS is a mixed radix)."""
+    out, weight = {}, 1
+    for name, radix in CODE_PARTS:
+        out[name] = weight
+        weight *= radix
+    return out
+
+
+_WEIGHTS = _code_weights()
+
+
+def receipt_codes(cls: int) -> tuple[int, int | None, int | None]:
+    """The class codes (see CODE_PARTS) of a receipt of the period with stored class `cls`:
+    (ended in the period, open at its end and on time, open and late); None where the
+    stored class rules a state out. A refused dossier counts only as not accepted."""
+    w = _WEIGHTS
+    if cls & SC_NOT_ACCEPTED:
+        return 3 * w["st"], None, None
+    base = (2 * w["st"] + w["ch2"] * bool(cls & SC_ONLINE) + w["ch3"] * bool(cls & SC_POSTAL)
+            + w["ap"] * bool(cls & SC_APOLOGY) + w["sm"] * bool(cls & SC_SUPPLEMENT_OVER_ONCE))
+    if cls & SC_RESULT:
+        ended = (base + w["en"] + w["tl"] * (cls >> SC_TIMELINESS_SHIFT & 3)
+                 + w["sd"] * bool(cls & SC_SAME_DAY))
+    elif cls & SC_WITHDRAWN:
+        ended = base + 2 * w["en"]
+    else:
+        ended = None                        # never ended: open at any period's end
+    open_ = base + 3 * w["en"] + w["s5"] * bool(cls & SC_WAITING)
+    return ended, open_, open_ + w["ipl"]

@@ -31,7 +31,7 @@ from db.accounts import AccountRepo
 from db.calendar import CalendarRepo
 from db.catalogue import CatalogueRepo
 from db.dossiers import next_sequence
-from db import search_index
+from db import rated_facts, search_index
 from db.engine import read_conn, write_conn, write_tx
 from db.meta import KEY_DEMO, get_meta, raise_hlc, set_meta
 from db.models import dossier, event
@@ -197,8 +197,9 @@ def seed_dossiers(engine: Engine, *, n: int, days: int, clock: Clock, hlc: Hybri
     in_memory = plan.sqlite and (engine.url.database or ":memory:") == ":memory:"
     if workers is None:
         workers = min(4, os.cpu_count() or 1) if n >= PARALLEL_FROM else 0
-    # One pass of the search index over the new rows at the end, not a trigger per row.
-    with search_index.paused(engine):
+    # One pass of the search index and of the rated events' facts over the new rows at the
+    # end, not a trigger per row.
+    with search_index.paused(engine), rated_facts.paused(engine):
         top, made = "", 0
         if workers <= 0 or in_memory:
             writer = _ChunkWriter(engine)

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from db.search_index import include_name
+from db.migrate import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, insert
 
-from core.stats import Facts
+from core.stats import Facts, stored_facts
 from db.models import dossier
 
 
@@ -16,7 +16,7 @@ def facts_row(f: Facts, n: int) -> dict:
         "received_at": f.received_at, "due_at": f.original_due_at, "original_due_at": f.original_due_at,
         "received_by": f.received_by, "resolved_at": f.resolved_at, "returned_at": f.returned_at,
         "closed_at": f.closed_at, "supplement_count": f.supplement_count,
-        "apology_count": f.apology_count, "procedure_field": f.procedure_field,
+        "apology_count": f.apology_count, "procedure_field": f.procedure_field, **stored_facts(f),
     }
 
 

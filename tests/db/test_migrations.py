@@ -11,8 +11,7 @@ from sqlmodel import SQLModel
 import db.models  # noqa: F401
 from db import migrate
 from db.engine import make_engine
-from db.migrate import HEAD, alembic_config, current_revision, upgrade
-from db.search_index import include_name
+from db.migrate import HEAD, alembic_config, current_revision, include_name, upgrade
 
 _OPTS = {"include_name": include_name}
 
