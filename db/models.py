@@ -150,7 +150,7 @@ class DossierRow(SQLModel, table=True):
     holder: str = Field(default="", sa_column_kwargs={"server_default": ""})      # body after a hand-off
     step_due_at: datetime | None = Field(default=None, sa_type=DateTime)
     procedure_field: str = Field(default="", sa_column_kwargs={"server_default": ""})  # lĩnh vực
-    # Issue 10 (migration 0012): core.stats.stored_facts, written with every projection
+    # Issue 10 (migration 0013): core.stats.stored_facts, written with every projection
     # (db/rows.py): receipt and end dates as yyyymmdd, the period-independent classes.
     received_day: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     ended_day: int | None = None

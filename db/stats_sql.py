@@ -306,7 +306,7 @@ def decode_counts(code: int) -> dict[str, int] | None:
 def stored_facts_sql(dialect: str) -> str:
     """`UPDATE dossier SET ...` recomputing received_day, ended_day and stat_class of every
     row from its other columns, exactly as core.stats.stored_facts does (for rows written
-    by plain SQL, such as the benchmark's synthetic ones; migration 0012 keeps a copy)."""
+    by plain SQL, such as the benchmark's synthetic ones; migration 0013 keeps a copy)."""
     if dialect == "sqlite":
         def dn(col: str) -> str:
             return f"CAST(substr({col}, 1, 4) || substr({col}, 6, 2) || substr({col}, 9, 2) AS INTEGER)"

@@ -1,6 +1,6 @@
 """The statistics columns of the dossier projection (received_day, ended_day, stat_class) are
 core.stats.stored_facts of the row, whoever wrote it: the local fold, the sync pull's apply,
-`db rebuild`, the demo seeder, migration 0012's fill of older rows and stored_facts_sql."""
+`db rebuild`, the demo seeder, migration 0013's fill of older rows and stored_facts_sql."""
 from __future__ import annotations
 
 import importlib
@@ -131,7 +131,7 @@ def _varied_facts(n: int, seed: int) -> list[Facts]:
     return out
 
 
-def test_migration_0012_fills_the_rows_of_an_older_desk(tmp_path):
+def test_migration_0013_fills_the_rows_of_an_older_desk(tmp_path):
     """A desk upgrading from 0011 keeps exact figures: every older row gets its facts."""
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
     _upgrade_to(engine, "0011")
@@ -161,7 +161,7 @@ def _check_fill_sql(engine, facts, sql: str) -> None:
 
 
 def _fills(dialect: str) -> list[str]:
-    migration = importlib.import_module("db.migrations.versions.0012_stats_stored_facts")
+    migration = importlib.import_module("db.migrations.versions.0013_stats_stored_facts")
     return [stored_facts_sql(dialect), migration._fill_sql(dialect)]
 
 
@@ -213,7 +213,7 @@ def _facts_of_events(engine) -> list[tuple]:
 
 
 def test_rated_facts_follow_the_events_from_an_older_desk_on(tmp_path):
-    """Migration 0012 fills rated_fact from the rated events already there; the triggers keep
+    """Migration 0013 fills rated_fact from the rated events already there; the triggers keep
     it equal to the events after (inserts by any writer, deletes), and `ensure` restores it."""
     from db import rated_facts
     from db.models import event

@@ -1,7 +1,7 @@
 """stats speed: receipt day, end day and class stored on the dossier projection
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03
 
 Issue 10 (speed). `dossier.received_day`, `ended_day` (yyyymmdd integers) and `stat_class`
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from db import rated_facts
 
 
-revision: str = '0012'
-down_revision: Union[str, Sequence[str], None] = '0011'
+revision: str = '0013'
+down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
