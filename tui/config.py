@@ -284,9 +284,11 @@ _FIELDS: dict[str, tuple[Callable[[Any], Any], str, str, str, str]] = {
 }
 _SECTIONS = sorted({spec[1] for spec in _FIELDS.values() if spec[1]} | {"keys", "kiosk"})
 # MOTCUA_* variables that are not settings but are read elsewhere (so not "unknown").
+# The test and bench switches are here too: CI exports them around every `motcua` it runs.
 OTHER_VARIABLES = {"MOTCUA_CONFIG", "MOTCUA_ADMIN_PASSWORD", "MOTCUA_TEST_PG", "MOTCUA_REQUIRE_PG",
-                   "MOTCUA_KIOSK_TIMEOUT", "MOTCUA_DESK_PASSWORD", "MOTCUA_PASSWORD",
-                   "MOTCUA_SUPERVISOR_PASSWORD"}
+                   "MOTCUA_REQUIRE_OCR", "MOTCUA_EMUPOS_PYTHON", "MOTCUA_EMUPOS_VENV",
+                   "MOTCUA_BENCH_TAG", "MOTCUA_KIOSK_TIMEOUT", "MOTCUA_DESK_PASSWORD",
+                   "MOTCUA_PASSWORD", "MOTCUA_SUPERVISOR_PASSWORD"}
 
 
 @dataclass(frozen=True)

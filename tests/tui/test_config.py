@@ -1,7 +1,9 @@
 """The settings model: file < environment < flags, every problem listed with its source."""
 from __future__ import annotations
 
+import re
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given
@@ -127,3 +129,21 @@ def test_sync_retries_back_off_and_stay_bounded(interval, failures):
         assert delay == interval
     if failures >= 1 and interval * 2 <= SYNC_RETRY_CAP_SECONDS:
         assert delay >= interval * 2
+
+
+def test_every_switch_the_tests_ci_and_benches_read_is_accepted_by_the_app():
+    """CI exports its switches (MOTCUA_REQUIRE_PG, MOTCUA_REQUIRE_OCR, ...) around every
+    `motcua` a test runs: a variable the settings refuse as unknown fails every CLI test."""
+    root = Path(__file__).resolve().parents[2]
+    names = set()
+    for folder in ("tests", "bench", ".ci"):
+        for path in (root / folder).rglob("*"):
+            if path.is_file() and path.suffix in ("", ".py", ".sh"):
+                names |= set(re.findall(r"\bMOTCUA_[A-Z0-9_]+\b", path.read_text(errors="ignore")))
+    names -= {"MOTCUA_PRINTR"}                   # the misspelling a test makes on purpose
+    assert {"MOTCUA_REQUIRE_PG", "MOTCUA_REQUIRE_OCR"} <= names
+    for name in sorted(names):
+        try:
+            load_settings(env={name: "1"})
+        except ConfigError as err:              # "1" may be a bad value; never an unknown name
+            assert "không phải biến của motcua" not in str(err), name
