@@ -86,7 +86,11 @@ class SyncStatus:
     rejected: int = field(default=0)              # of `waiting`, refused by the centre
 
 
-PULL_PAGE_SIZE = 2 * apply.EVENT_ROWS_PER_STATEMENT          # 6,000
+# Events per pulled page. The desk's memory during a pull grows with the page (a page's
+# rows, decoded events and folded projections live together): 100,000 events pulled in
+# pages of 6,000 grew the desk by 99 MB, of 4,000 by 80 MB, with the same CPU within the
+# noise in alternating runs (bench/bench_sync_pull.py --page N; target +100 MB at most).
+PULL_PAGE_SIZE = 4000
 
 
 class SyncEngine:

@@ -324,8 +324,8 @@ def test_later_steps_apply_onto_the_stored_projection_and_earlier_ones_refold(tm
 
 def test_pull_pages_are_larger_than_push_batches_by_default(tmp_path):
     box, url = make_desk(tmp_path, AGENCY_A, 1), f"sqlite:///{tmp_path / 'never-opened.sqlite'}"
-    assert box.sync_engine(url).pull_page_size == 6000
-    assert box.sync_engine(url, batch_size=7, pull_page_size=None).pull_page_size == 6000
+    assert box.sync_engine(url).pull_page_size == 4000
+    assert box.sync_engine(url, batch_size=7, pull_page_size=None).pull_page_size == 4000
     assert box.sync_engine(url, batch_size=7, pull_page_size=50).pull_page_size == 50
     with pytest.raises(ValueError):
         box.sync_engine(url, batch_size=0)
