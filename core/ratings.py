@@ -183,7 +183,8 @@ class Summary:
     ratings: int = 0                                   # valid answers (kiosk + paper)
     by_level: dict[int, int] = field(default_factory=dict)
     not_rated: int = 0                                 # prompts that timed out / were replaced
-    misuse: int = 0                                    # presses that answered nothing
+    misuse: int | None = 0                             # presses that answered nothing
+    #                                                    (None: not known here -- a centre)
     satisfied: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
 
@@ -197,7 +198,7 @@ class Summary:
                 "satisfaction_rate": self.satisfaction_rate}
 
 
-def summarize(payloads: Iterable[Mapping[str, Any]], misuse: int, config: RatingConfig) -> Summary:
+def summarize(payloads: Iterable[Mapping[str, Any]], misuse: int | None, config: RatingConfig) -> Summary:
     """Count `rated` payloads (already one per dossier, step and source)."""
     s = Summary(by_level={lvl: 0 for lvl in range(1, config.levels + 1)}, misuse=misuse,
                 by_source={src.value: 0 for src in Source})

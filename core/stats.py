@@ -235,7 +235,7 @@ class Ratings:
     ratings: int = 0
     by_level: Mapping[str, int] = field(default_factory=dict)
     not_rated: int = 0
-    misuse: int = 0
+    misuse: int | None = 0              # None: not known (a centre keeps no kiosk presses)
     satisfaction_rate: float | None = None
 
 

@@ -66,11 +66,15 @@ def _day_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
 
 class RatingsRepo:
     def __init__(self, engine: Engine, clock: Clock | None = None, hlc: HybridClock | None = None,
-                 config: RatingConfig | None = None):
+                 config: RatingConfig | None = None, *, presses_here: bool = True):
+        """`presses_here`: this store keeps the kiosk's key presses (a desk). A central
+        store does not: presses stay on the desk where they happened (only ratings are
+        events and sync), so a centre's misuse count is unknown (None), never 0."""
         self.engine = engine
         self.clock = clock or SystemClock()
         self.hlc = hlc
         self.config = config or RatingConfig()
+        self.presses_here = presses_here
 
     # -- the clerk side: a step completed ---------------------------------------------------
     def on_event(self, conn: Connection, ev: Event, state: Any) -> None:
@@ -356,7 +360,9 @@ class RatingsRepo:
         return out
 
     def misuse_count(self, date_from: date, date_to: date, *, agency_code: str | None = None,
-                     desk_number: int | None = None) -> int:
+                     desk_number: int | None = None) -> int | None:
+        if not self.presses_here:
+            return None
         start, end = _day_range(date_from, date_to)
         q = select(func.count()).select_from(rating_press).where(
             rating_press.c.outcome == Outcome.MISUSE.value, rating_press.c.at >= start, rating_press.c.at < end)

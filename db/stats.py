@@ -454,7 +454,7 @@ def _ratings(s: Any) -> Ratings:
                    not_rated=s.not_rated, misuse=s.misuse, satisfaction_rate=s.satisfaction_rate)
 
 
-def _summary(counts, clerk: str | None, misuse: int, config) -> Any:
+def _summary(counts, clerk: str | None, misuse: int | None, config) -> Any:
     """core.ratings.summarize over counted payloads (`clerk`: only that clerk's; None: all)."""
     from core.ratings import Source, Summary
     s = Summary(by_level={lvl: 0 for lvl in range(1, config.levels + 1)}, misuse=misuse,
@@ -477,13 +477,14 @@ def _with(f: Figures, ratings: Ratings) -> Figures:
                    f.received_by_day)
 
 
-def ratings_repo(engine: Engine) -> Any:
-    """db.ratings.RatingsRepo when this build has it (issue 9), else None: figures zero."""
+def ratings_repo(engine: Engine, central: bool = False) -> Any:
+    """db.ratings.RatingsRepo when this build has it (issue 9), else None: figures zero.
+    `central`: the store is a centre, which has no kiosk presses (misuse unknown)."""
     try:
         from db.ratings import RatingsRepo
     except ImportError:
         return None
-    return RatingsRepo(engine)
+    return RatingsRepo(engine, presses_here=not central)
 
 
 
@@ -516,7 +517,9 @@ def calendar_working_days(engine: Engine) -> WorkingDays:
     return count
 
 
-def open_stats(engine: Engine, agency_code: str | None = None) -> StatsRepo:
-    """A StatsRepo wired with the calendar and the ratings of the same store."""
+def open_stats(engine: Engine, agency_code: str | None = None, *, central: bool = False) -> StatsRepo:
+    """A StatsRepo wired with the calendar and the ratings of the same store. `central`:
+    a centre (PostgreSQL always is), whose reports say the misuse count is not known."""
+    central = central or engine.dialect.name == "postgresql"
     return StatsRepo(engine, agency_code=agency_code, working_days=calendar_working_days(engine),
-                     ratings=ratings_repo(engine))
+                     ratings=ratings_repo(engine, central))

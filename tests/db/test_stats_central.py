@@ -14,7 +14,7 @@ from core.lifecycle import Event, EventKind
 from db.engine import make_engine
 from db.models import agency, event
 from db.rows import event_to_row
-from db.stats import StatsRepo
+from db.stats import StatsRepo, open_stats
 from db.stats_central import freshness, project_central, setup_supervisor
 from db.sync.central import init_central
 from tests.core.stats_cases import CASES, EXPECTED, MARCH
@@ -87,6 +87,9 @@ def test_agency_supervisor_sees_only_its_agency_and_cannot_write(pg_url, supervi
         assert [f.agency_code for f in freshness(sup_all)] == [A, B]
         labels = StatsRepo(sup_all).labels("agency", [A, B])
         assert labels[B] == "UBND xã Tịnh Ấn"
+        # The kiosk's presses stay on the desks: the centre's misuse count is unknown, not 0.
+        whole = open_stats(sup_all).report(MARCH, None).whole
+        assert whole.ratings.misuse is None and dict(whole.counts) == {k: 2 * v for k, v in EXPECTED.items()}
         with sup_a.connect() as conn:
             for sql in ("DELETE FROM dossier", "UPDATE dossier SET status = 10",
                         "INSERT INTO agency VALUES ('x', 'y', now())", "SELECT password_hash FROM account",

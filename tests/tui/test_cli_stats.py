@@ -32,6 +32,7 @@ def test_json_month_has_exact_keys_and_known_answers(stats_db, capsys):
     assert {k: data[k] for k in EXPECTED if k in data} == {k: v for k, v in EXPECTED.items() if k in data}
     assert data["on_time_rate"] == 0.75 and data["satisfaction_rate"] is None
     assert data["avg_processing_working_days"] is not None
+    assert data["misuse"] == 0                  # a desk keeps its kiosk's presses: a count
 
 
 def test_json_grouped_by_field(stats_db, capsys):
@@ -102,7 +103,11 @@ def test_central_sqlite_store_reads_and_tells_freshness(stats_db, capsys):
         conn.execute(insert(event), [event_to_row(e, synced_at=datetime(2025, 3, 31, 16, 5))])
     engine.dispose()
     assert main(["stats", "--central", stats_db, "--month", "2025-03", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["received"] == EXPECTED["received"]
+    data = json.loads(capsys.readouterr().out)
+    assert data["received"] == EXPECTED["received"]
+    # Kiosk presses stay on the desk where they happened: a centre's misuse is unknown, not 0.
+    assert data["misuse"] is None
     assert main(["stats", "--central", stats_db, "--month", "2025-03"]) == 0
     out = capsys.readouterr().out
     assert "000.21.53.H48" in out and "(1 quầy): 16:05 31/03/2025" in out
+    assert "bấm sai không có ở trung tâm, xem trên từng quầy" in out

@@ -75,7 +75,7 @@ def cmd_stats(args) -> int:
         return fail("Tệp báo cáo phải có đuôi .xlsx (ví dụ bao-cao-quy-1.xlsx).", 2)
     engine, central = open_engine(args)
     try:
-        repo = open_stats(engine, agency_code=args.agency)
+        repo = open_stats(engine, agency_code=args.agency, central=central)
         try:
             report = repo.report(period, args.by)
         except Exception as exc:
@@ -151,7 +151,8 @@ def print_text(report) -> None:
         print(f"  {FIGURE_VI[name]:<32} {f.counts[name]:>8}")
     print(f"  {'Số ngày làm việc xử lý bình quân':<32} {number_vi(f.avg_processing_working_days):>8}")
     r = f.ratings
-    print(f"  {'Lượt đánh giá':<32} {r.ratings:>8}   (không đánh giá {r.not_rated}, bấm sai {r.misuse})")
+    misuse = "không có ở trung tâm, xem trên từng quầy" if r.misuse is None else r.misuse
+    print(f"  {'Lượt đánh giá':<32} {r.ratings:>8}   (không đánh giá {r.not_rated}, bấm sai {misuse})")
     for m in marks(f):
         print("  " + m.text_vi())
     print("  Chỉ số QĐ 766 (ước tính từ dữ liệu của quầy):")
