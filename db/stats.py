@@ -11,6 +11,7 @@ Ratings come from db.ratings when that module exists.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
@@ -21,7 +22,7 @@ from core.stats import (COUNTS, NO_FIELD_VI, SC_NOT_ACCEPTED, SC_RESULT, Figures
 from db import rated_facts
 from db.models import account, agency as agency_t, dossier
 from db.rows import row_to_state
-from db.stats_sql import (LATE_UNIT, aggregate_sql, behind_sql, bounds, classified_sql, decode_counts,
+from db.stats_sql import (LATE_UNIT, aggregate_sql, behind_sql, classified_sql, decode_counts,
                           processing_sql, receipt_codes, receipts_params, receipts_sql, results_sql)
 
 WorkingDays = Callable[[date, date], int]
@@ -230,14 +231,13 @@ class StatsRepo:
         groups = []
         for key in sorted(raw, key=lambda k: (labels.get(k, k or "") == NO_FIELD_VI, labels.get(k, k or ""))):
             f = raw[key]
-            f = Figures(f.period, f.counts, f.processing_working_days, f.ratings, key, labels.get(key, key),
-                        f.resolved_by_day, f.received_by_day)
+            f = replace(f, key=key, label=labels.get(key, key))
             if ratings is None or by in ("field", "procedure"):
                 groups.append(self.with_ratings(f, f.period, by=by, key=key))
             else:
-                groups.append(_with(f, ratings[key]))
+                groups.append(replace(f, ratings=ratings[key]))
         whole = total(raw.values(), period)
-        whole = self.with_ratings(whole, period) if ratings is None else _with(whole, ratings[None])
+        whole = self.with_ratings(whole, period) if ratings is None else replace(whole, ratings=ratings[None])
         return Report(period, by, whole, groups)
 
     def _ratings_batch(self, period: Period, by: str, keys: list[str],
@@ -246,7 +246,7 @@ class StatsRepo:
         ratings (the same figures as RatingsRepo.summary with the group's filter, which
         reads them once per group); None when the groups need the per-group path."""
         repo = self.ratings_repo
-        if by not in (None, "field", "procedure", "clerk") or not hasattr(repo, "rated_events"):
+        if by not in (None, "field", "procedure", "clerk") or repo is None:
             return None
         from core.ratings import summarize
         if shared is None:
@@ -309,12 +309,12 @@ class StatsRepo:
         if by in (None, "day", "month"):
             whole = self.figures(period, with_days=with_days)[None]
             batch = self._ratings_batch(period, None, [], None)
-            whole = self.with_ratings(whole, period) if batch is None else _with(whole, batch[None])
+            whole = self.with_ratings(whole, period) if batch is None else replace(whole, ratings=batch[None])
             if by is None:
                 return Report(period, None, whole, [])
             days = self.figures(period, by)
-            groups = [self.with_ratings(Figures(f.period, f.counts, f.processing_working_days, f.ratings, k,
-                                                self.labels(by, [k])[k]), f.period) for k, f in days.items()]
+            groups = [self.with_ratings(replace(f, key=k, label=self.labels(by, [k])[k]), f.period)
+                      for k, f in days.items()]
             return Report(period, by, whole, groups)
         return self._labelled(period, by, self.figures(period, by, with_days=with_days))
 
@@ -356,9 +356,7 @@ class StatsRepo:
             filters.update(agency_code=agency_code, desk_number=int(number))
         elif by in ("field", "procedure"):
             return f          # ratings are of a clerk's service, not of a procedure
-        ratings = ratings_of(self.ratings_repo, period.start, period.end, **filters)
-        return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label,
-                       f.resolved_by_day, f.received_by_day)
+        return replace(f, ratings=ratings_of(self.ratings_repo, period.start, period.end, **filters))
 
     # -- what lies behind a number --------------------------------------------------------
     def behind(self, figure: str, period: Period, *, by: str | None = None, key: str | None = None,
@@ -426,20 +424,6 @@ class StatsRepo:
                                 .limit(limit)).all()
         return [row_to_state(r) for r in rows]
 
-    def received_daily(self, period: Period) -> list[int]:
-        """Received per day of the period (the `received` figure of each day), read from
-        ix_dossier_stats alone."""
-        day = "substr(received_at, 1, 10)" if self.dialect == "sqlite" else "CAST(received_at AS DATE)"
-        own = " AND agency_code = :agency" if self.agency_code else ""
-        hint = " INDEXED BY ix_dossier_stats" if self.dialect == "sqlite" else ""
-        b = bounds([(None, period)], self.dialect)
-        out = [0] * ((period.end - period.start).days + 1)
-        with self.engine.connect() as conn:
-            for d, n in conn.execute(text(f"SELECT {day}, COUNT(*) FROM dossier{hint} WHERE received_at >= :lo "
-                                          f"AND received_at < :hi AND status <> 3{own} GROUP BY 1"),
-                                     {**b, **self._params()}):
-                out[(_as_day(d) - period.start).days] = int(n)
-        return out
 
 def ratings_of(repo: Any, date_from: date, date_to: date, **filters: Any) -> Ratings:
     """The ratings figures from db.ratings' RatingsRepo.summary; zero without a repo."""
@@ -472,18 +456,10 @@ def _summary(counts, clerk: str | None, misuse: int | None, config) -> Any:
     return s
 
 
-def _with(f: Figures, ratings: Ratings) -> Figures:
-    return Figures(f.period, f.counts, f.processing_working_days, ratings, f.key, f.label, f.resolved_by_day,
-                   f.received_by_day)
-
-
 def ratings_repo(engine: Engine, central: bool = False) -> Any:
-    """db.ratings.RatingsRepo when this build has it (issue 9), else None: figures zero.
-    `central`: the store is a centre, which has no kiosk presses (misuse unknown)."""
-    try:
-        from db.ratings import RatingsRepo
-    except ImportError:
-        return None
+    """The store's db.ratings.RatingsRepo (imported here: a report without ratings never
+    loads it). `central`: the store is a centre, which has no kiosk presses (misuse unknown)."""
+    from db.ratings import RatingsRepo
     return RatingsRepo(engine, presses_here=not central)
 
 

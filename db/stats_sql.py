@@ -171,6 +171,18 @@ CODE_PARTS = (("st", 4), ("en", 4), ("tl", 3), ("ipl", 2), ("s5", 2), ("ch2", 2)
               ("sd", 2), ("ap", 2), ("sm", 2))
 
 
+def _code_weights() -> dict[str, int]:
+    """The place value of each part of a class code (CODE_PARTS is a mixed radix)."""
+    out, weight = {}, 1
+    for name, radix in CODE_PARTS:
+        out[name] = weight
+        weight *= radix
+    return out
+
+
+_WEIGHTS = _code_weights()
+
+
 def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | None, str | None]]:
     """Per branch of `_branch_parts` (same order): expressions (the class code of a row,
     its receipt day, its result day) for the one period [lo, hi) = [d0, d1n); the days are
@@ -183,11 +195,7 @@ def _branch_classes(dialect: str, d1: str, d1n: str) -> list[tuple[str, str | No
     sqlite = dialect == "sqlite"
     b = (lambda c: f"({c})") if sqlite else (lambda c: f"(CASE WHEN {c} THEN 1 ELSE 0 END)")
     day = lambda col: _day(col, dialect)     # noqa: E731
-    w = {}
-    weight = 1
-    for name, radix in CODE_PARTS:
-        w[name] = weight
-        weight *= radix
+    w = _WEIGHTS
     common = f"{w['ap']} * {b('apology_count > 0')} + {w['sm']} * {b('supplement_count > 1')}"
     chan = f"{w['ch2']} * {b('channel = 2')} + {w['ch3']} * {b('channel = 3')}"
     ip = (f"{w['en'] * 3} + {w['ipl']} * {b(f'status <> 5 AND original_due_at < {d1}')} "
@@ -376,18 +384,6 @@ def results_sql(by: str | None, *, agency: bool) -> str:
 
 def receipts_params(period: Period) -> dict[str, Any]:
     return {"d0": day_number(period.start), "d1": day_number(period.end), "d1t": period.end.isoformat()}
-
-
-def _code_weights() -> dict[str, int]:
-    """The place value of each part of a class code (CODE_PARTS is a mixed radix)."""
-    out, weight = {}, 1
-    for name, radix in CODE_PARTS:
-        out[name] = weight
-        weight *= radix
-    return out
-
-
-_WEIGHTS = _code_weights()
 
 
 def receipt_codes(cls: int) -> tuple[int, int | None, int | None]:
