@@ -19,7 +19,7 @@ from core.catalogue_io import procedure_from_dict
 from core.dossier_actions import TIMELINESS_VI, OnTimeBy, timeliness
 from core.lifecycle import DossierState, Event, accepted_events
 from core.people import Agency, Applicant, Desk
-from core.slips import (SIGN_HINT, Slip, SlipTable, build_receipt, desk_header, format_dt, place_date,
+from core.slips import (CODE_LABEL, SIGN_HINT, Slip, SlipTable, build_receipt, desk_header, format_dt, place_date,
                         place_of)
 
 FORM_TITLES = {
@@ -110,7 +110,7 @@ def _request(state: DossierState) -> str:
 
 def _person_fields(state: DossierState, ctx: FormContext, label: str = "Người nộp hồ sơ") -> list:
     a = _applicant(ctx)
-    rows = [("Mã hồ sơ", state.code), (label, state.applicant_name),
+    rows = [(CODE_LABEL, state.code), (label, state.applicant_name),
             ("Địa chỉ", a.get("address") or "—"), ("Số điện thoại", a.get("phone") or "—")]
     if a.get("email"):
         rows.append(("Email", a["email"]))
@@ -203,7 +203,7 @@ def apology_slip(state: DossierState, event: Event, ctx: FormContext) -> Slip:
     p = event.payload
     delivery = ctx.receipt.get("delivery", Delivery.DESK.value)
     agency = ctx.agency_name or "Cơ quan"
-    fields = [("Kính gửi", f"Ông/Bà {state.applicant_name}"), ("Mã hồ sơ", state.code),
+    fields = [("Kính gửi", f"Ông/Bà {state.applicant_name}"), (CODE_LABEL, state.code),
               ("Nội dung yêu cầu giải quyết", _request(state)),
               ("Ngày nhận hồ sơ", format_dt(state.received_at)),
               ("Hẹn trả kết quả (theo giấy tiếp nhận)",
@@ -298,7 +298,7 @@ def control_slip(state: DossierState, event: Event | None, ctx: FormContext) -> 
         body = (e.payload.get("to_body") or e.payload.get("to")) if _kind(e) == "transferred" else None
         if body and body not in bodies:
             bodies.append(body)
-    fields = [("Kèm theo hồ sơ của", state.applicant_name), ("Mã hồ sơ", state.code),
+    fields = [("Kèm theo hồ sơ của", state.applicant_name), (CODE_LABEL, state.code),
               ("Ngày nhận", format_dt(state.received_at)),
               ("Ngày, giờ hẹn trả kết quả", format_dt(state.due_at)),
               ("Cơ quan (bộ phận) giải quyết hồ sơ", bodies[0] if bodies else "—"),

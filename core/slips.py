@@ -22,6 +22,8 @@ from core.people import Agency, Applicant, Desk
 
 
 SIGN_HINT = "(Ký, ghi rõ họ tên)"
+# The dossier code's label on every slip (the printer sets its value in bold: printers/layout.py).
+CODE_LABEL = "Mã hồ sơ"
 COPY_LABELS = ("Liên 1: giao người nộp hồ sơ", "Liên 2: lưu hồ sơ")
 
 
@@ -147,7 +149,7 @@ def build_receipt(
     ledger_seq: str = "",
 ) -> Slip:
     fields: list[tuple[str, str]] = [
-        ("Mã hồ sơ", code),
+        (CODE_LABEL, code),
         ("Người nộp", applicant.full_name),
         ("Địa chỉ", applicant.address or "—"),
         ("Số điện thoại", applicant.phone or "—"),

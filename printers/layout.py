@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.slips import Slip
+from core.slips import CODE_LABEL, Slip
 from printers.plaintext import slip_to_text, text_blocks
 from printers.walk import normalize, split_signature, walk_slip
 from printers.qr import QrSlot, qr_image, qr_module_size
@@ -38,7 +38,7 @@ MARGIN = 4                 # dots kept blank at each side (the print head reache
 TITLE_SCALE = 1.2
 # Fields whose value is printed bold: the dossier code, which the citizen reads back to
 # the desk or types into the lookup (and which OCR reads more surely in bold).
-KEY_LABELS = frozenset({"Mã hồ sơ"})
+KEY_LABELS = frozenset({CODE_LABEL})
 _NOTDEF_PROBE = "\U0010fffd"   # private-use code point that no bundled font maps
 
 
