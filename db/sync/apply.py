@@ -218,20 +218,17 @@ def puller_connection(engine: Engine) -> Iterator[Connection]:
 
 def apply_pulled(engine: Engine, pulled: Sequence[Pulled], confirmed: Sequence[str], *,
                  store_key: str, cursor: int, now: datetime, prepared: Prepared | None = None,
-                 conn: Connection | None = None, in_tx: bool = False) -> tuple[int, str | None]:
-    """One local transaction: store the new events as sent, mark `confirmed` (ours, found
-    at the centre) as sent, re-fold the touched dossiers, advance the cursor.
+                 conn: Connection | None = None) -> tuple[int, str | None]:
+    """Store the new events as sent, mark `confirmed` (ours, found at the centre) as sent,
+    re-fold the touched dossiers, advance the cursor: one page, whole.
     Returns (events newly stored, highest HLC among them). `prepared`: `prefold(pulled)`
-    if already made; `conn`: a connection from `puller_connection` (else one is taken
-    from the engine for this page); `in_tx`: the caller holds a transaction on `conn`
-    (several pages may share one: each page still goes in whole, with its cursor)."""
-    if conn is not None and in_tx:
+    if already made; `conn`: a connection from `puller_connection` inside the caller's
+    transaction (several pages may share one: each still goes in whole, with its cursor);
+    without it the page is its own transaction on a connection from the engine."""
+    if conn is not None:
         return _apply(conn, pulled, confirmed, store_key, cursor, now, prepared)
-    if conn is None:
-        with write_tx(engine) as own:
-            return _apply(own, pulled, confirmed, store_key, cursor, now, prepared)
-    with conn.begin():
-        return _apply(conn, pulled, confirmed, store_key, cursor, now, prepared)
+    with write_tx(engine) as own:
+        return _apply(own, pulled, confirmed, store_key, cursor, now, prepared)
 
 
 def _apply(conn: Connection, pulled: Sequence[Pulled], confirmed: Sequence[str], store_key: str,

@@ -202,7 +202,7 @@ class SyncEngine:
                         try:
                             fresh, top = apply.apply_pulled(self.local, pulled, confirmed, store_key=key,
                                                             cursor=last_seq, now=self.clock.now(),
-                                                            prepared=prepared, conn=conn, in_tx=True)
+                                                            prepared=prepared, conn=conn)
                         except BaseException:
                             tx, failed = None, tx          # a page half applied: the open pages go
                             failed.rollback()
