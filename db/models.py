@@ -217,8 +217,9 @@ __all__ = [
 # -- sync (issue 3, db/sync/engine.py) ----------------------------------------------------------
 
 # Pull reads an agency's events by server sequence; unique, so a sequence number can
-# never mean two events (many NULLs on a desk are fine).
-Index("ix_event_agency_seq", event.c.agency_code, event.c.seq, unique=True)
+# never mean two events. Partial on SQLite (migration 0014): a desk numbers no event.
+_NUMBERED = text("seq IS NOT NULL")
+Index("ix_event_agency_seq", event.c.agency_code, event.c.seq, unique=True, sqlite_where=_NUMBERED)
 # Push reads unsent events in fold order straight off this index, batch after batch,
 # without sorting the whole backlog. Partial: an event leaves it when marked sent, and on
 # the central store (every row has synced_at) it stays empty and costs nothing.
@@ -249,8 +250,10 @@ __all__ += ["SyncRejectionRow", "DeskRoleRow"]
 
 # -- central identity (issue 7, migration 0003) --------------------------------------------------
 
-# Two desks can never give one code to two dossiers of an agency.
-Index("ix_event_agency_dossier_code", event.c.agency_code, event.c.dossier_code, unique=True)
+# Two desks can never give one code to two dossiers of an agency (at the centre, which
+# numbers every event it takes: partial on SQLite, migration 0014).
+Index("ix_event_agency_dossier_code", event.c.agency_code, event.c.dossier_code, unique=True,
+      sqlite_where=_NUMBERED)
 
 
 class EventNumberingRow(SQLModel, table=True):
@@ -311,8 +314,10 @@ TODAY_COLUMNS = ("status", "due_at", "original_due_at", "resolved_at", "returned
                  "agency_code")
 Index("ix_dossier_not_returned", *(dossier.c[name] for name in TODAY_COLUMNS),
       sqlite_where=dossier.c.returned_at.is_(None), postgresql_where=dossier.c.returned_at.is_(None))
-# Each desk's last sync at the centre (how fresh an agency's figures are).
-Index("ix_event_desk_synced", event.c.agency_code, event.c.desk_number, event.c.synced_at)
+# Each desk's last sync at the centre (how fresh an agency's figures are); a centre's
+# index only (partial on SQLite, migration 0014: a push mark on a desk moved its entry).
+Index("ix_event_desk_synced", event.c.agency_code, event.c.desk_number, event.c.synced_at,
+      sqlite_where=_NUMBERED)
 
 
 class SupervisorRoleRow(SQLModel, table=True):

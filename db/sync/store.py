@@ -326,8 +326,8 @@ class CentralSession:
         for r in rows:
             a = r.agency_code
             if a not in by_agency:
-                by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0))
-                                            .where(event.c.agency_code == a)).scalar_one()
+                by_agency[a] = conn.execute(select(func.coalesce(func.max(event.c.seq), 0)).where(
+                    event.c.agency_code == a, event.c.seq.is_not(None))).scalar_one()   # partial index
             by_agency[a] += 1
             values.append({**{f: getattr(r, f) for f in PUSH_FIELDS}, "wall_time": as_datetime(r.wall_time),
                            "seq": by_agency[a], "synced_at": now, "dossier_code": _received_code(r)})

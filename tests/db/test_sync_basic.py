@@ -384,3 +384,48 @@ def test_a_desk_keeps_no_synced_at_index_entries_and_counts_waiting_off_the_unse
                 "SELECT count(*) FROM event INDEXED BY ix_event_synced_at WHERE seq IS NOT NULL").scalar_one() \
                 == everything
         centre.dispose()
+
+
+_CENTRE_ONLY = ("ix_event_agency_seq", "ix_event_agency_dossier_code", "ix_event_desk_synced")
+
+
+def test_a_desk_keeps_no_entries_in_the_centres_event_indexes_and_a_sqlite_centre_plans_on_them(central, tmp_path):
+    """Migration 0014: on a desk the three indexes only a centre reads are partial and stay
+    empty through pushes and pulls; a SQLite centre keeps every row in them and its
+    queries (numbering, pull by sequence, desks' freshness) still read them."""
+    from db.stats_central import _PAIRS, freshness
+    rng = random.Random(14)
+    a1, a2 = make_desk(tmp_path, AGENCY_A, 1), make_desk(tmp_path, AGENCY_A, 2)
+    _busy([a1, a2], rng)
+    _sync_all(central, [a1, a2])
+    everything = len(central_events(central)[0])
+
+    def entries(conn, name):
+        return conn.exec_driver_sql(f"SELECT count(*) FROM event INDEXED BY {name} WHERE seq IS NOT NULL").scalar_one()
+
+    for box in (a1, a2):
+        with read_conn(box.engine) as conn:
+            partial = {r[1]: r[4] for r in conn.exec_driver_sql("PRAGMA index_list(event)")}
+            assert [partial[name] for name in _CENTRE_ONLY] == [1, 1, 1]
+            assert [entries(conn, name) for name in _CENTRE_ONLY] == [0, 0, 0]
+            assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar_one() == everything
+    if not central.startswith("sqlite"):
+        return
+    centre = make_engine(central)
+    with read_conn(centre) as conn:
+        assert [entries(conn, name) for name in _CENTRE_ONLY] == [everything] * 3
+
+        def plan(sql, *params):
+            return " ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+        assert "ix_event_agency_seq" in plan(
+            "SELECT max(seq) FROM event WHERE agency_code = ? AND seq IS NOT NULL", AGENCY_A)
+        assert "ix_event_agency_seq" in plan(
+            "SELECT id FROM event WHERE agency_code = ? AND seq > ? ORDER BY agency_code, seq LIMIT 10", AGENCY_A, 3)
+        assert "ix_event_desk_synced" in plan(_PAIRS)
+    assert {(f.agency_code, f.desk_number) for f in freshness(centre)} == {(AGENCY_A, 1), (AGENCY_A, 2)}
+    assert all(f.last_sync is not None for f in freshness(centre))
+    centre.dispose()
+    # The centre still numbers on from its highest number: a new receipt comes back numbered.
+    receive(a1, rng)
+    _sync_all(central, [a1, a2])
+    assert len(central_events(central)[0]) == everything + 1
