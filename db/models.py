@@ -103,12 +103,9 @@ class EventRow(SQLModel, table=True):
 class DossierRow(SQLModel, table=True):
     __tablename__ = "dossier"
     __table_args__ = (
-        # (name_fold, received_at): a prefix range is answered from the index alone,
-        # newest first, without touching the table for rows that do not make the page.
-        Index("ix_dossier_name_fold", "name_fold", "received_at"),
-        Index("ix_dossier_applicant_id_number", "applicant_id_number"),
-        Index("ix_dossier_applicant_phone", "applicant_phone"),
-        Index("ix_dossier_status", "status"),
+        # Search reads the FTS5 index of db/search_index.py, not these columns' B-trees
+        # (migration 0015 dropped the name, phone and ID-number indexes; status alone is
+        # a prefix of ix_dossier_status_due).
         Index("ix_dossier_received_at", "received_at"),
         # The morning work list: one range per list on (status, date column).
         Index("ix_dossier_status_due", "status", "due_at"),
