@@ -184,11 +184,46 @@ def stat_class(f: Facts) -> int:
     return c
 
 
+STORED_FACTS = ("received_day", "ended_day", "stat_class")
+
+
 def stored_facts(f: Facts) -> dict[str, int | None]:
     """The statistics columns of a dossier row (received_day, ended_day, stat_class)."""
-    ended = f.ended_on
-    return {"received_day": day_number(f.received_at.date()),
-            "ended_day": None if ended is None else day_number(ended), "stat_class": stat_class(f)}
+    return dict(zip(STORED_FACTS, stored_fact_values(
+        f.status, f.channel, f.received_at, f.original_due_at, f.resolved_at, f.returned_at, f.closed_at,
+        f.supplement_count, f.apology_count)))
+
+
+def stored_fact_values(status: int, channel: int, received_at: datetime, original_due_at: datetime,
+                       resolved_at: datetime | None, returned_at: datetime | None, closed_at: datetime | None,
+                       supplement_count: int, apology_count: int) -> tuple[int, int | None, int]:
+    """`stored_facts` of these values as a tuple (STORED_FACTS order): the definitions above
+    (ended_on, timeliness, stat_class) worked out once each, without building the Facts --
+    every projection a sync pull writes goes through here (tests/core/test_stats.py holds
+    it to stat_class and ended_on)."""
+    received = received_at.date()
+    end = resolved_at or returned_at or closed_at
+    ended = None if end is None else max(end.date(), received)
+    c = SC_NOT_ACCEPTED if status == NOT_ACCEPTED else 0
+    if channel == ONLINE:
+        c |= SC_ONLINE
+    elif channel == POSTAL:
+        c |= SC_POSTAL
+    if resolved_at is not None or returned_at is not None:
+        due = original_due_at.date()
+        c |= SC_RESULT | (0 if ended < due else 1 if ended == due else 2) << SC_TIMELINESS_SHIFT
+        if ended == received:
+            c |= SC_SAME_DAY
+    elif closed_at is not None:
+        c |= SC_WITHDRAWN
+    if apology_count > 0:
+        c |= SC_APOLOGY
+    if supplement_count > 1:
+        c |= SC_SUPPLEMENT_OVER_ONCE
+    if status == SUPPLEMENT:
+        c |= SC_WAITING
+    return (received.year * 10000 + received.month * 100 + received.day,
+            None if ended is None else ended.year * 10000 + ended.month * 100 + ended.day, c)
 
 
 # Every counted figure: name -> predicate. db/stats.py has one SQL predicate per name.

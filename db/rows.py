@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from sqlalchemy import Connection, select
 
 from core.lifecycle import DossierState, Event, EventKind, Status, fold, state_fields
-from core.stats import Facts, stored_facts
+from core.stats import stored_fact_values
 from core.text import fold as fold_text
 from db.models import dossier, event
 from db.search_index import search_keys
@@ -39,18 +39,20 @@ def state_to_row(s: DossierState) -> dict[str, Any]:
 def fields_to_row(f: dict[str, Any]) -> dict[str, Any]:
     """The dossier row of a projection given as DossierState's fields (`fold_fields`):
     the same names, plus the folded name, search keys and statistics columns; enums as
-    ints, conflicts as JSON."""
+    ints, conflicts as JSON. (Every projection a sync pull writes comes through here: it
+    builds one dict and no Facts.)"""
     row = dict(f)
+    status = row["status"] = int(f["status"])
+    channel = row["channel"] = int(f["channel"])
+    prior = f["prior_status"]
+    row["prior_status"] = int(prior) if prior is not None else None
     row["name_fold"] = fold_text(f["applicant_name"])
     row["search_keys"] = search_keys(f["code"], f["applicant_phone"], f["applicant_id_number"])
-    row["channel"] = int(f["channel"])
-    row["status"] = int(f["status"])
-    row["prior_status"] = int(f["prior_status"]) if f["prior_status"] is not None else None
     row["conflicts"] = dumps(list(f["conflicts"])) if f["conflicts"] else "[]"
     # The statistics columns (core.stats.stored_facts), kept with every write of the row.
-    row.update(stored_facts(Facts(
-        f["id"], row["status"], row["channel"], f["received_at"], f["original_due_at"], f["resolved_at"],
-        f["returned_at"], f["closed_at"], f["supplement_count"], f["apology_count"])))
+    row["received_day"], row["ended_day"], row["stat_class"] = stored_fact_values(
+        status, channel, f["received_at"], f["original_due_at"], f["resolved_at"], f["returned_at"],
+        f["closed_at"], f["supplement_count"], f["apology_count"])
     return row
 
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from core.stats import (COUNTS, GROUPINGS, Figures, Period, Ratings, fold_figures, percent_vi,
-                        rate, to_json, total, JSON_KEYS)
+from core.stats import (COUNTS, GROUPINGS, Figures, Period, Ratings, day_number, fold_figures, percent_vi,
+                        rate, stat_class, stored_facts, to_json, total, JSON_KEYS)
 from core.stats_report import marks, month_period, named_period, quarter_period, score_766, year_period
 from tests.core.stats_cases import (CASES, EXPECTED, EXPECTED_WORKING_DAYS, MARCH, random_facts,
                                     random_period, weekdays_between)
@@ -109,3 +109,13 @@ def test_identity_holds_for_every_period_and_grouping(dossiers, period, by):
         keys = list(groups)
         for a, b in zip(keys, keys[1:]):
             assert groups[b].carried_over == groups[a].in_progress
+
+
+@settings(max_examples=300, deadline=None)
+@given(random_facts())
+def test_stored_facts_are_the_definitions(f):
+    """The quick stored_fact_values (every projection written) against the definitions."""
+    ended = f.ended_on
+    assert stored_facts(f) == {"received_day": day_number(f.received_at.date()),
+                               "ended_day": None if ended is None else day_number(ended),
+                               "stat_class": stat_class(f)}
