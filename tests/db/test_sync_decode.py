@@ -98,9 +98,13 @@ def test_a_wall_time_in_sqlite_text_is_stored_as_it_came_and_any_other_form_as_s
     out = decode_pulled([row({}, kind="note", eid="e1", wall="2025-09-22 09:00:00.123456"),
                          row({}, kind="note", eid="e2", wall="2025-09-22T09:00:00"),
                          row({}, kind="note", eid="e3", wall="2025-09-22 09:00:00.123+07:00"),
-                         row({}, kind="note", eid="e4", wall=datetime(2025, 9, 22, 9, 0, 0, 5))], AGENCY)
+                         row({}, kind="note", eid="e4", wall=datetime(2025, 9, 22, 9, 0, 0, 5)),
+                         # 26 characters, yet not SQLite's text: a comma, a zone
+                         row({}, kind="note", eid="e5", wall="2025-09-22 09:00:00,123456"),
+                         row({}, kind="note", eid="e6", wall="2025-09-22 09:00:00.1+0700")], AGENCY)
     assert [p.row[6] for p in out] == ["2025-09-22 09:00:00.123456", "2025-09-22 09:00:00.000000",
-                                       "2025-09-22 09:00:00.123000+07:00", "2025-09-22 09:00:00.000005"]
+                                       "2025-09-22 09:00:00.123000+07:00", "2025-09-22 09:00:00.000005",
+                                       "2025-09-22 09:00:00.123456", "2025-09-22 09:00:00.100000+07:00"]
     assert out[0].event.wall_time == datetime(2025, 9, 22, 9, 0, 0, 123456)
 
 
@@ -141,3 +145,21 @@ def test_the_quick_push_check_of_other_events_agrees_with_the_full_one(text):
     good, refused = check_batch([r], AGENCY)
     expected = problem_of(r, AGENCY)
     assert (good, refused) == (([], [("e1", expected)]) if expected else ([r], []))
+
+
+def test_a_projection_row_holds_each_datetime_as_sqlite_text():
+    """prefold reuses the page's wall-time texts for equal datetimes of the projection."""
+    from db.models import dossier
+    from db.sync.local import sqlite_dt
+    payload = {"code": "C1", "received_at": "2025-09-22T08:00:00", "due_at": "2025-09-25T17:00:00",
+               "procedure": {"code": "1.0", "name": "Thủ tục"}, "applicant": {"full_name": "Lê Văn A"}}
+    page = decode_pulled([row(payload, wall="2025-09-22 08:00:00.000000"),
+                          row({}, kind="transferred", eid="e2", hlc=HLC.replace(".00000.", ".00001."),
+                              wall="2025-09-23 10:00:00.000000"),
+                          row({}, kind="result_ready", eid="e3", hlc=HLC.replace(".00000.", ".00002."),
+                              wall="2025-09-24 11:30:00.250000")], AGENCY)
+    fields, values = prefold(page).folded["d1"]
+    assert fields["resolved_at"] == datetime(2025, 9, 24, 11, 30, 0, 250000)
+    for i, c in enumerate(dossier.c):
+        if c.name in fields and isinstance(fields[c.name], datetime):
+            assert values[i] == sqlite_dt(fields[c.name]), c.name
