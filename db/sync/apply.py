@@ -144,7 +144,9 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
                 wall_time, wall = wall, sqlite_dt(wall)
             else:
                 wall_time = _from_text(wall)
-                if not _is_sqlite_dt(wall, wall_time):
+                # Already sqlite_dt(wall_time)? 26 characters 'YYYY-MM-DD HH:MM:SS.ffffff',
+                # nothing else (no zone, no comma): cheaper to check than to format.
+                if len(wall) != 26 or wall[10] != " " or wall[19] != "." or wall_time.tzinfo is not None:
                     wall = sqlite_dt(wall_time)
             e = make_event(eid, dossier_id, agency, desk_number, clerk_id, hlc, wall_time, _KIND_OF[kind], payload)
             append(Pulled(e, text, (eid, dossier_id, agency, desk_number, clerk_id, hlc, wall, kind, text)))
@@ -154,13 +156,6 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
 
 
 _from_text = datetime.fromisoformat
-
-
-def _is_sqlite_dt(text: str, value: datetime) -> bool:
-    """Whether `text`, which parses to `value`, is already `sqlite_dt(value)`: 26 characters
-    'YYYY-MM-DD HH:MM:SS.ffffff', nothing else (no zone, no comma) -- cheaper to check than
-    to format."""
-    return len(text) == 26 and text[10] == " " and text[19] == "." and value.tzinfo is None
 
 
 Folded = dict[str, "tuple[dict[str, Any], Sequence[Any]] | None"]
