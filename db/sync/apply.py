@@ -124,9 +124,8 @@ def is_json_object(text: str) -> bool:
 def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
     """Rows from the centre (PUSH_FIELDS order) as events; a row this build cannot read is
     logged and skipped (it stays on the centre) rather than stalling every later pull.
-    The wall time may come as a datetime or as text; text in SQLite's form (what
-    CentralSession.pull_page asks for) is stored as it is, which spares formatting every
-    event's time (parsing it is several times quicker than formatting it)."""
+    The wall time may come as a datetime or as text; text already in SQLite's form is
+    stored as it is (parsing it is several times quicker than formatting it)."""
     out = []
     append = out.append
     for r in rows:

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import Connection, Engine, Text, case, create_engine, func, select, text, tuple_, type_coerce
+from sqlalchemy import Connection, Engine, case, create_engine, func, select, text, tuple_
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
@@ -187,14 +187,6 @@ class CentralStore:
             self._engine = None
 
 
-def _wall_text(is_pg: bool):
-    """event.wall_time as SQLite's text of it: to_char on PostgreSQL (whatever DateStyle),
-    the stored text as it is on a SQLite centre."""
-    if is_pg:
-        return func.to_char(event.c.wall_time, "YYYY-MM-DD HH24:MI:SS.US").label("wall_time")
-    return type_coerce(event.c.wall_time, Text).label("wall_time")
-
-
 class CentralSession:
     """One open connection to the centre for one sync run."""
 
@@ -345,12 +337,9 @@ class CentralSession:
     def pull_page(self, after: int, limit: int) -> list[Any]:
         """This agency's next events after the cursor, in sequence order: full rows
         (PUSH_FIELDS + seq), except that this desk's own events come without their
-        payload (NULL) -- it almost always has them, and fetches any it lacks by id --
-        and that the wall time comes as the text a desk stores (SQLite's
-        'YYYY-MM-DD HH:MM:SS.ffffff'; apply.decode_pulled parses it for the fold and
-        stores the text as it is, instead of formatting a datetime per event)."""
+        payload (NULL) -- it almost always has them, and fetches any it lacks by id."""
         own = event.c.desk_number == self.store.desk_number
-        cols = [event.c[f] if f != "wall_time" else _wall_text(self.store.is_pg) for f in PUSH_FIELDS[:-1]]
+        cols = [event.c[f] for f in PUSH_FIELDS[:-1]]
         with self._tx() as conn:
             if self.store.is_pg:
                 # An ordered read of ix_event_agency_seq whatever the statistics say: on a
