@@ -12,6 +12,12 @@ same rows into the same table, measured in the same run.
   mark locally), then the rest of `run_once` (the pull finds its own 100,000 events by id
   and fetches none of them). Peak RSS growth of that process: ru_maxrss after - before.
 
+Each measured step starts from a clean server: a CHECKPOINT (outside the measurement)
+writes out what the step before it dirtied. Without it a step paid for its predecessor's
+dirty buffers (evicting them, and full-page images in the WAL): the push, run after
+200,000 baseline rows, was charged 1.5-2.5 s of backend CPU that was not its own, and
+the first round's COPY, run on a fresh database, for the set-up.
+
 CPU (issue 11): every figure is CPU time -- the process's own (all threads) plus its
 PostgreSQL backend's, read from /proc/<pid>/stat (bench/cpu_meter.py) -- so the ratio does
 not move with the machine's load. Each round runs the baselines and one push; the result
@@ -91,6 +97,12 @@ def desk_rows(path: Path) -> list[tuple]:
 def _typed(rows):
     from datetime import datetime
     return [(*r[:6], datetime.fromisoformat(r[6]) if isinstance(r[6], str) else r[6], *r[7:], None) for r in rows]
+
+
+def checkpoint(admin_url: str) -> None:
+    """Write out every dirty buffer of the cluster now, so the next measured step does not."""
+    with _admin(admin_url) as conn:
+        conn.execute("CHECKPOINT")
 
 
 def baseline_copy(url: str, rows: list[tuple]) -> Meter:
@@ -190,8 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             desk = tmp / f"desk-{i}.sqlite"
             shutil.copyfile(source, desk)
             load0 = loadavg()
+            checkpoint(args.pg)
             copy = baseline_copy(base_url, rows)
+            checkpoint(args.pg)
             many = baseline_executemany(base_url, rows)
+            checkpoint(args.pg)
             user = sync_url.replace("postgresql://postgres@", f"postgresql://{ROLE}:{PASSWORD}@")
             out = subprocess.run([sys.executable, __file__, "--child", str(desk), user, str(args.batch)],
                                  check=True, capture_output=True, text=True)
