@@ -100,7 +100,8 @@ def test_central_sqlite_store_reads_and_tells_freshness(stats_db, capsys):
     with engine.begin() as conn:
         e = Event(id="e1", dossier_id="x", agency_code="000.21.53.H48", desk_number=2, clerk_id="c1",
                   hlc="0001", wall_time=datetime(2025, 3, 31, 9), kind=EventKind.NOTE, payload={"text": "a"})
-        conn.execute(insert(event), [event_to_row(e, synced_at=datetime(2025, 3, 31, 16, 5))])
+        # As a centre stores it: numbered (freshness reads numbered events only, migration 0014).
+        conn.execute(insert(event), [{**event_to_row(e, synced_at=datetime(2025, 3, 31, 16, 5)), "seq": 1}])
     engine.dispose()
     assert main(["stats", "--central", stats_db, "--month", "2025-03", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
