@@ -7,7 +7,7 @@ dossiers behind a number") selects the rows one predicate holds for. Day values 
 
 Which dossiers can matter for a period: those received in it, and those received before
 it that ended in it or have not ended (carried over). Each of those five sets is an index
-range (ix_dossier_received_at or ix_dossier_agency_received, ix_dossier_resolved_at,
+range (ix_dossier_received_at or ix_dossier_stats, ix_dossier_resolved_at,
 ix_dossier_returned_at, ix_dossier_closed_at, the partial ix_dossier_open), so a quarter
 out of years of dossiers reads only its own rows.
 """
