@@ -144,7 +144,7 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
             if isinstance(wall, datetime):
                 wall_time, wall = wall, sqlite_dt(wall)
             else:
-                wall_time = _from_text(wall)
+                wall_time = datetime.fromisoformat(wall)
                 # Already sqlite_dt(wall_time)? 26 characters 'YYYY-MM-DD HH:MM:SS.ffffff',
                 # nothing else (no zone, no comma): cheaper to check than to format.
                 if len(wall) != 26 or wall[10] != " " or wall[19] != "." or wall_time.tzinfo is not None:
@@ -155,8 +155,6 @@ def decode_pulled(rows: Iterable[Any], agency_code: str) -> list[Pulled]:
             log.warning("skipping unreadable central event %s: %s", eid, type(exc).__name__)
     return out
 
-
-_from_text = datetime.fromisoformat
 
 
 Folded = dict[str, "tuple[dict[str, Any], Sequence[Any]] | None"]
